@@ -1,0 +1,37 @@
+// A thin shim over the Linux headers that Glibc's Swift module does not export.
+#ifndef TESSERA_CLINUX_H
+#define TESSERA_CLINUX_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/resource.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/un.h>
+#include <malloc.h>
+#include <errno.h>
+#include <stdint.h>
+
+// errno is a macro; Swift sees it through this function.
+static inline int tessera_errno(void) { return errno; }
+
+// Packs a connection slot and a generation into epoll_data so events for a reused fd are dropped.
+static inline uint64_t tessera_epoll_event_data(const struct epoll_event *ev) { return ev->data.u64; }
+
+static inline int tessera_epoll_ctl(int epfd, int op, int fd, uint32_t events, uint64_t data) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = data;
+    return epoll_ctl(epfd, op, fd, &ev);
+}
+
+static inline uint32_t tessera_epoll_event_events(const struct epoll_event *ev) { return ev->events; }
+
+static inline int tessera_malloc_trim(void) { return malloc_trim(0); }
+static inline size_t tessera_malloc_usable_size(void *p) { return malloc_usable_size(p); }
+
+#endif

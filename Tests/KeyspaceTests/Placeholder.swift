@@ -1,0 +1,2 @@
+import XCTest
+final class KeyspaceTestsPlaceholder: XCTestCase { func testBuilds() {} }
