@@ -1,0 +1,102 @@
+import Keyspace
+import RESP
+import Synchronization
+
+/// One connection's command state, owned by exactly one event loop (Redis's `client *c`).
+/// Allocated once per connection; handlers receive it and reply through `reply`.
+public final class Client {
+    public let context: ServerContext
+    public let keyspace: Keyspace
+    public let info: ClientInfo
+    public let stats: WorkerStats
+    /// The command being executed; valid only during dispatch.
+    public var args: Arguments
+    public var reply: ReplyWriter
+    /// Selected database.
+    public private(set) var database: Int = 0
+    /// Unix ms for this command (read once, so one command sees one instant).
+    public var now: Int64 = 0
+    /// The command being executed (set by the dispatcher).
+    public internal(set) var command: Command?
+    /// Set by QUIT (and protocol errors): the connection closes once the reply is written.
+    public var closeAfterReply = false
+
+    public init(context: ServerContext, info: ClientInfo, stats: WorkerStats) {
+        self.context = context
+        self.keyspace = context.keyspace
+        self.info = info
+        self.stats = stats
+        self.args = Arguments.empty
+        self.reply = ReplyWriter()
+    }
+
+    public var id: Int { info.id }
+    public var argumentCount: Int { args.count }
+
+    public func select(database: Int) {
+        precondition(database >= 0 && database < keyspace.databaseCount, "database index checked by SELECT")
+        self.database = database
+        info.database.store(database, ordering: .relaxed)
+    }
+
+    public var protocolVersion: ProtocolVersion {
+        get { reply.version }
+        set {
+            reply.version = newValue
+            info.protocolVersion.store(newValue.rawValue, ordering: .relaxed)
+        }
+    }
+
+    // MARK: Error replies built from arguments
+
+    /// "ERR wrong number of arguments for '<fullname>' command"
+    public func replyWrongArity() {
+        let name = command?.fullName ?? []
+        name.withUnsafeBytes { nameBytes in
+            reply.error([Client.bytes("ERR wrong number of arguments for '"), nameBytes, Client.bytes("' command")])
+        }
+    }
+
+    /// Redis's reply for an unknown command name, quoting the first arguments (128 chars at most).
+    func replyUnknownCommand() {
+        let name = args[0]
+        var quoted: [UInt8] = []
+        var index = 1
+        while index < args.count && quoted.count < 128 {
+            let room = 128 - quoted.count
+            let arg = args[index]
+            quoted.append(UInt8(ascii: "'"))
+            quoted.append(contentsOf: arg.prefix(room))
+            quoted.append(contentsOf: "' ".utf8)
+            index += 1
+        }
+        quoted.withUnsafeBytes { quotedBytes in
+            reply.error([Client.bytes("ERR unknown command '"), UnsafeRawBufferPointer(rebasing: name.prefix(128)),
+                         Client.bytes("', with args beginning with: "), quotedBytes])
+        }
+    }
+
+    /// "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
+    public func replyUnknownSubcommand() {
+        let upper = args[0].map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+        upper.withUnsafeBytes { upperBytes in
+            reply.error([Client.bytes("ERR unknown subcommand '"), UnsafeRawBufferPointer(rebasing: args[1].prefix(128)),
+                         Client.bytes("'. Try "), upperBytes, Client.bytes(" HELP.")])
+        }
+    }
+
+    /// A StaticString's bytes as a buffer (they live in the binary forever).
+    @inlinable
+    public static func bytes(_ text: StaticString) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+}
+
+extension Arguments {
+    /// An argv of zero arguments.
+    // Never mutated: zero ranges and a dummy base, shared by every idle client.
+    nonisolated(unsafe) public static let empty: Arguments = {
+        let ranges = UnsafeMutablePointer<ArgumentRange>.allocate(capacity: 1)
+        return Arguments(base: UnsafeRawPointer(ranges), ranges: ranges, count: 0)
+    }()
+}

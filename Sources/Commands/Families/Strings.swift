@@ -1,0 +1,5 @@
+// PLACEHOLDER — a family helper fills this file (handlers + table entries at the bottom).
+
+public enum StringFamily {
+    public static let commands: [Command] = []
+}
