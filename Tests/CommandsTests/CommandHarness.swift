@@ -1,3 +1,4 @@
+import Bytes
 import Commands
 import Keyspace
 import RESP
