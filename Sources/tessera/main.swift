@@ -34,7 +34,8 @@ let settings: Settings
 do {
     settings = try ConfigLoader.load(arguments: arguments)
 } catch {
-    fputs("\(error)\n", stderr)
+    let text = Array("\(error)\n".utf8)
+    _ = text.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     exit(1)
 }
 
