@@ -181,11 +181,11 @@ final class Worker: @unchecked Sendable {
             }
             let readable = UnsafeMutableRawBufferPointer(start: connection.input.base + connection.input.readerIndex,
                                                          count: connection.input.readableBytes)
-            switch connection.parser.parse(UnsafeRawBufferPointer(readable), into: &connection.arguments) {
+            switch connection.parser.parse(readable, into: &connection.arguments) {
             case .incomplete:
                 break requests
             case .error(let error):
-                client.reply.error(error.message)
+                client.reply.error(error)
                 client.closeAfterReply = true
                 connection.input.clear()
                 break requests
