@@ -76,6 +76,15 @@ final class FakeServerControl: ServerControl, @unchecked Sendable {
         return nil
     }
     func clients() -> [ClientInfo] { registered }
+    var killed: [Int] = []
+    func kill(clientID: Int) -> Bool {
+        guard let info = registered.first(where: { $0.id == clientID }) else { return false }
+        info.killRequested.store(true, ordering: .relaxed)
+        killed.append(clientID)
+        return true
+    }
+    var statisticsResets = 0
+    func resetStatistics() { statisticsResets += 1 }
     func shutdown(save: Bool?) -> [UInt8]? { shutdownRequests.append(save); return nil }
     func totalCommandsProcessed() -> Int { 0 }
 }
