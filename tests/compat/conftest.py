@@ -129,10 +129,11 @@ def start_server(name: str, binary: str, extra: list[str], workdir: Path) -> Ser
             if _ping(port):
                 return srv
             time.sleep(0.05)
+        exited = proc.poll() is not None
         srv.stop()
-        last_error = (f"{name} did not answer PING within {START_TIMEOUT:.0f}s "
-                      f"(exit code {proc.returncode}); argv={shlex.join(argv)}\n"
-                      f"{srv.stderr_text}")
+        why = (f"exited with code {proc.returncode} before answering PING" if exited
+               else f"did not answer PING within {START_TIMEOUT:.0f}s (killed)")
+        last_error = f"{name} {why}; argv={shlex.join(argv)}\n{srv.stderr_text}"
         if "in use" not in last_error.lower():
             break
     pytest.fail(last_error, pytrace=False)
@@ -172,6 +173,8 @@ def raw_command(port: int, *args: bytes | str) -> bytes:
 @pytest.fixture
 def flush_tessera(tessera):
     """Tessera with an empty keyspace (all databases) before the test."""
+    if not tessera.alive():
+        pytest.fail(f"tessera is no longer running\n{tessera.stderr_text}", pytrace=False)
     raw_command(tessera.port, "FLUSHALL")
     yield tessera
     assert tessera.alive(), f"tessera died during the test\n{tessera.stderr_text}"

@@ -382,6 +382,8 @@ def _as_cmd(cmd: Cmd):
 
 
 def _check(case: Case, protocol: int, tessera, redis) -> None:
+    if not tessera.alive():
+        pytest.fail(f"tessera is no longer running\n{tessera.stderr_text}", pytrace=False)
     for srv in (tessera, redis):
         with Conn(srv.port) as c:
             assert c.call(["FLUSHALL"]) == b"+OK\r\n"
