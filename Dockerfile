@@ -60,7 +60,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
 #                         enough here: Docker publishes IPv4 and container IPv6 is often
 #                         disabled (a multi-value form would be `--bind 0.0.0.0 ::`,
 #                         redis-server style: several values after one directive).
-#   --protected-mode no   protected mode refuses non-loopback clients when no password
-#                         is set; the container boundary (published ports) is the
-#                         access control here.  Set requirepass/ACLs for real deployments.
-CMD ["tessera", "/etc/tessera/tessera.conf", "--bind", "0.0.0.0", "--protected-mode", "no"]
+# The container boundary (published ports) is the access control here; put Tessera on a
+# private network reachable only by your app servers.
+CMD ["tessera", "/etc/tessera/tessera.conf", "--bind", "0.0.0.0"]

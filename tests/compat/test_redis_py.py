@@ -225,13 +225,13 @@ def test_client_commands(r, make_client):
 
 def test_config_get_set(r, flush_tessera):
     assert r.config_get("port") == {"port": str(flush_tessera.port)}
-    old = r.config_get("maxmemory")["maxmemory"]
+    old = r.config_get("proto-max-bulk-len")["proto-max-bulk-len"]
     try:
-        assert r.config_set("maxmemory", "100mb") is True
-        assert r.config_get("maxmemory") == {"maxmemory": str(100 * 1024 * 1024)}
+        assert r.config_set("proto-max-bulk-len", "100mb") is True
+        assert r.config_get("proto-max-bulk-len") == {"proto-max-bulk-len": str(100 * 1024 * 1024)}
     finally:
-        r.config_set("maxmemory", old)
-    assert r.config_get("maxmemory") == {"maxmemory": old}
+        r.config_set("proto-max-bulk-len", old)
+    assert r.config_get("proto-max-bulk-len") == {"proto-max-bulk-len": old}
     assert r.config_get("no-such-parameter-*") == {}
     with pytest.raises(redispy.ResponseError):
         r.config_set("no-such-parameter", "1")
