@@ -16,6 +16,8 @@ public final class Keyspace: @unchecked Sendable {
     @usableFromInline let shardMask: Int
     /// Monotonic ms of the last malloc_trim (shared rate limit: trimming is process-wide).
     let lastTrim = Atomic<Int64>(0)
+    /// Bytes of entries freed since the last malloc_trim, pooled over shards.
+    let freedSinceTrim = Atomic<Int>(0)
 
     /// Called with the shard lock held whenever a key is removed because it expired (lazily or by
     /// the wheel). Set once at start-up (propagation as DEL, keyspace notifications, stats).

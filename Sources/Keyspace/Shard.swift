@@ -17,7 +17,7 @@ public final class Shard: @unchecked Sendable {
     let publishedMemory = Atomic<Int>(0)
     let publishedExpired = Atomic<Int>(0)
 
-    static let trimThreshold = 8 << 20
+    static let trimThreshold = 4 << 20
     static let expiryMigrationBudget = 1024
 
     init(index: Int, databaseCount: Int, seed: UInt64) {
@@ -225,16 +225,22 @@ public final class Shard: @unchecked Sendable {
     }
 
     /// Returns freed memory to the OS after large frees, at most about once a second process-wide
-    /// (malloc_trim walks the whole heap).
+    /// (malloc_trim walks the whole heap). Freed bytes are pooled keyspace-wide, one atomic add per
+    /// call, so many shards each freeing a little still add up to a trim.
     private func trimIfWorthwhile() {
-        guard core.pointee.freedSinceTrim >= Shard.trimThreshold, let keyspace else { return }
+        guard let keyspace else { return }
+        if core.pointee.freedSinceTrim > 0 {
+            keyspace.freedSinceTrim.wrappingAdd(core.pointee.freedSinceTrim, ordering: .relaxed)
+            core.pointee.freedSinceTrim = 0
+        }
+        guard keyspace.freedSinceTrim.load(ordering: .relaxed) >= Shard.trimThreshold else { return }
         let now = monotonicMilliseconds()
         let last = keyspace.lastTrim.load(ordering: .relaxed)
-        guard now - last >= 1000 else { return }
-        if keyspace.lastTrim.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
-            _ = tessera_malloc_trim()
-        }
-        core.pointee.freedSinceTrim = 0
+        guard now - last >= 1000,
+              keyspace.lastTrim.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
+        else { return }
+        keyspace.freedSinceTrim.store(0, ordering: .relaxed)
+        _ = tessera_malloc_trim()
     }
 
     // MARK: Counts and bulk
