@@ -1,3 +1,4 @@
+import Bytes
 import Glibc
 
 /// Slot encoding shared by the table code: entry pointer in the low 48 bits, a 16-bit hash tag in
@@ -67,7 +68,7 @@ struct Table {
     }
 
     @inline(__always) static func entryHash(_ word: UInt64, seed: UInt64) -> UInt64 {
-        keyHash(EntryLayout.keyBytes(SlotWord.pointer(word)), seed: seed)
+        ByteHash.hash(EntryLayout.keyBytes(SlotWord.pointer(word)), seed: seed)
     }
 
     static func allocateSlots(_ capacity: Int, memory: inout Int) -> UnsafeMutablePointer<UInt64> {

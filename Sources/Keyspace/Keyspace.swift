@@ -38,7 +38,7 @@ public final class Keyspace: @unchecked Sendable {
         for shard in shards { shard.keyspace = self }
     }
 
-    @inlinable public func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { keyHash(key, seed: hashSeed) }
+    @inlinable public func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(key, seed: hashSeed) }
     @inlinable public func shardIndex(hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & shardMask }
     @inlinable public func shard(hash: UInt64) -> Shard { shards[shardIndex(hash: hash)] }
 

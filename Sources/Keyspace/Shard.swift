@@ -201,7 +201,7 @@ public final class Shard: @unchecked Sendable {
             let tid = EntryLayout.tableID(p)
             let t = core.pointee.tables + tid
             notifyExpired(database: Int(core.pointee.databaseOfTable[tid]), p)
-            let hash = keyHash(EntryLayout.keyBytes(p), seed: core.pointee.seed)
+            let hash = ByteHash.hash(EntryLayout.keyBytes(p), seed: core.pointee.seed)
             guard let loc = t.pointee.locate(p, hash: hash) else { preconditionFailure("scheduled entry not in its table") }
             t.pointee.remove(at: loc, seed: core.pointee.seed)
             core.pointee.discard(p, table: t)
