@@ -165,10 +165,10 @@ final class ServerTests: XCTestCase {
         let count = CommandTable.shared.commands.count
         XCTAssertEqual(h.run(["command", "count"]), ":\(count)\r\n")
         XCTAssertTrue(h.run(["command"]).hasPrefix("*\(count)\r\n*10\r\n"))
+        XCTAssertEqual(h.client.info.lastCommandName, Array("command".utf8))
         XCTAssertEqual(h.run(["command"]), h.run(["command", "info"]))
         XCTAssertEqual(h.run(["command", "count", "x"]), "-ERR wrong number of arguments for 'command|count' command\r\n")
         XCTAssertEqual(h.run(["command", "foo"]), "-ERR unknown subcommand 'foo'. Try COMMAND HELP.\r\n")
-        XCTAssertEqual(h.client.info.lastCommandName, Array("command".utf8))
     }
 
     func testCommandDocs() {
@@ -196,7 +196,7 @@ final class ServerTests: XCTestCase {
         let getset = Command("getset", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
                              keys: .single, group: "string", since: "1.0.0",
                              summary: "Set the string value of a key and return its old value", handler: { $0.reply.null() })
-        let h = CommandHarness(commands: CommandTable(families: [[getset]]))
+        let h = CommandHarness(commands: CommandTable(families: [[getset], ConnectionFamily.commands, ServerFamily.commands]))
         h.run(["hello", "3"])
         XCTAssertEqual(h.run(["command", "docs", "getset"]),
                        "%1\r\n$6\r\ngetset\r\n%7\r\n$7\r\nsummary\r\n$54\r\nSet the string value of a key and return its old value\r\n"

@@ -51,7 +51,7 @@ extension ConnectionFamily {
             return
         }
         guard isValidClientAttribute(value) else {
-            client.reply.error([attribute, Client.bytes(" cannot contain spaces, newlines or special characters.")])
+            client.reply.error([Client.bytes("ERR "), attribute, Client.bytes(" cannot contain spaces, newlines or special characters.")])
             return
         }
         if isName {
