@@ -232,8 +232,8 @@ final class ConnectionTests: XCTestCase {
     func testClientInfoLine() {
         let h = CommandHarness()
         let expected = "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=7 name= age=0 idle=0 flags=N db=0 sub=0 "
-            + "psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
-            + "omem=0 tot-mem=1034 events=r cmd=client|info user=default redir=-1 resp=2\n"
+            + "psub=0 ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=1024 rbp=26 obl=0 oll=0 "
+            + "omem=0 tot-mem=1060 events=r cmd=client|info user=default redir=-1 resp=2\n"
         XCTAssertEqual(h.run(["client", "info"]), "$\(expected.utf8.count)\r\n\(expected)\r\n")
     }
 
@@ -268,15 +268,17 @@ final class ConnectionTests: XCTestCase {
         _ = addPeer(h, createdAt: start - 60_000, lastInteraction: start - 7_000)
         h.clock.advance(by: 2_000)
         let me = "id=1 addr=127.0.0.1:50000 laddr=127.0.0.1:6379 fd=7 name= age=2 idle=0 flags=N db=0 sub=0 psub=0 "
-            + "ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 "
-            + "tot-mem=1034 events=r cmd=client|list user=default redir=-1 resp=2\n"
+            + "ssub=0 multi=-1 qbuf=26 qbuf-free=0 argv-mem=10 multi-mem=0 rbs=1024 rbp=26 obl=0 oll=0 omem=0 "
+            + "tot-mem=1060 events=r cmd=client|list user=default redir=-1 resp=2\n"
         let peer = "id=2 addr=10.0.0.2:41000 laddr=10.0.0.1:6379 fd=9 name=peer age=62 idle=9 flags=N db=2 sub=0 "
             + "psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 "
             + "omem=100 tot-mem=1124 events=rw cmd=NULL user=default redir=-1 resp=2\n"
         let all = me + peer
         XCTAssertEqual(h.run(["client", "list"]), "$\(all.utf8.count)\r\n\(all)\r\n")
-        let typed = me.replacingOccurrences(of: "argv-mem=10", with: "argv-mem=20")
-            .replacingOccurrences(of: "tot-mem=1034", with: "tot-mem=1044") + peer
+        let typed = me.replacingOccurrences(of: "qbuf=26", with: "qbuf=48")
+            .replacingOccurrences(of: "rbp=26", with: "rbp=48")
+            .replacingOccurrences(of: "argv-mem=10", with: "argv-mem=20")
+            .replacingOccurrences(of: "tot-mem=1060", with: "tot-mem=1092") + peer
         XCTAssertEqual(h.run(["client", "list", "TYPE", "Normal"]), "$\(typed.utf8.count)\r\n\(typed)\r\n")
         let byID = peer + peer
         XCTAssertEqual(h.run(["client", "list", "id", "2", "99", "2"]), "$\(byID.utf8.count)\r\n\(byID)\r\n")

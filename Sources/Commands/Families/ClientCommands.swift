@@ -121,19 +121,26 @@ extension ConnectionFamily {
     /// One CLIENT LIST line in Redis 7.0's format (`catClientInfoString`), ending with "\n".
     /// Fields Tessera has no counterpart for are reported as a plain Redis client would show them:
     /// no pub/sub, no MULTI, user "default", no tracking redirection. Buffer sizes come from what the
-    /// worker publishes in `ClientInfo` (qbuf = query bytes, omem = pending reply bytes); qbuf-free is
-    /// 0, rbs/rbp and tot-mem are estimates.
+    /// worker publishes in `ClientInfo` (qbuf = query bytes, at least the running command's for the
+    /// caller; omem = pending reply bytes); qbuf-free is 0, rbs/rbp and tot-mem are estimates.
     static func appendClientLine(_ client: Client, _ info: ClientInfo, to text: inout [UInt8]) {
         let isCaller = info === client.info
         let nowSeconds = client.now / 1000
         let age = max(0, nowSeconds - info.createdAt / 1000)
         // The caller is interacting right now (Redis updates lastinteraction on read).
         let idle = isCaller ? 0 : max(0, nowSeconds - info.lastInteraction.load(ordering: .relaxed) / 1000)
-        let queryBytes = info.queryBufferBytes.load(ordering: .relaxed)
+        var queryBytes = info.queryBufferBytes.load(ordering: .relaxed)
         let outputBytes = info.outputBufferBytes.load(ordering: .relaxed)
         var argumentBytes = 0
         if isCaller {
-            for index in 0..<client.argumentCount { argumentBytes += client.args[index].count }
+            // Redis still holds the running command in its query buffer: count its RESP size.
+            var requestBytes = 3 + decimalDigits(client.argumentCount)
+            for index in 0..<client.argumentCount {
+                let length = client.args[index].count
+                argumentBytes += length
+                requestBytes += 5 + decimalDigits(length) + length
+            }
+            queryBytes = max(queryBytes, requestBytes)
         }
         let totalMemory = 1024 + queryBytes + outputBytes + argumentBytes
 
@@ -170,6 +177,13 @@ extension ConnectionFamily {
         text.append(contentsOf: " user=default redir=-1 resp=".utf8)
         appendDecimal(info.protocolVersion.load(ordering: .relaxed), to: &text)
         text.append(UInt8(ascii: "\n"))
+    }
+
+    static func decimalDigits(_ value: Int) -> Int {
+        var digits = 1
+        var rest = value
+        while rest >= 10 { rest /= 10; digits += 1 }
+        return digits
     }
 
     static func appendDecimal(_ value: Int, to text: inout [UInt8]) {
