@@ -120,7 +120,7 @@ struct InfoReport {
         return lines("Stats", [
             ("total_connections_received", "\(stats.connectionsReceived)"),
             ("total_commands_processed", "\(stats.commandsProcessed)"),
-            ("instantaneous_ops_per_sec", "0"),
+            ("instantaneous_ops_per_sec", "\(server.instantaneousOperationsPerSecond)"),
             ("total_net_input_bytes", "\(stats.inputBytes)"), ("total_net_output_bytes", "\(stats.outputBytes)"),
             ("rejected_connections", "\(stats.rejectedConnections)"), ("expired_keys", "\(stats.expiredKeys)"),
             ("evicted_keys", "0"), ("keyspace_hits", "\(stats.keyspaceHits)"),

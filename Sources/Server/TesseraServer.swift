@@ -23,6 +23,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let registry = Mutex<[Int: (ClientInfo, Worker)]>([:])
     private let shutdownSave = Mutex<Bool?>(nil)
     private let statsBaseline = Mutex(StatsTotals())
+    private let operationSamples = Mutex(InstantaneousMetric())
     let runID: String
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
@@ -213,6 +214,15 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         return raw - statsBaseline.withLock { $0 }
     }
 
+    /// Called by worker 0 every 100 ms (Redis's STATS_METRIC_SAMPLE period).
+    func sampleInstantaneousMetrics(now: Int64) {
+        let commands = StatsTotals(workers: allWorkerStats, expiredKeys: 0).commandsProcessed
+        operationSamples.withLock { $0.record(count: commands, at: now) }
+    }
+
+    /// instantaneous_ops_per_sec: the mean rate over the last 16 samples, as Redis computes it.
+    var instantaneousOperationsPerSecond: Int { operationSamples.withLock { $0.perSecond } }
+
     public func resetStatistics() {
         let raw = StatsTotals(workers: allWorkerStats, expiredKeys: keyspace.expiredKeys)
         statsBaseline.withLock { $0 = raw }
@@ -239,4 +249,21 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         let digits = Array("0123456789abcdef".utf8)
         return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
+}
+
+/// Redis's `trackInstantaneousMetric`: a ring of per-second rates sampled every 100 ms.
+struct InstantaneousMetric: Sendable {
+    private var samples = [Int](repeating: 0, count: 16)
+    private var index = 0
+    private var lastCount = 0
+    private var lastTime: Int64 = 0
+
+    mutating func record(count: Int, at now: Int64) {
+        defer { lastCount = count; lastTime = now }
+        guard lastTime > 0, now > lastTime else { return }
+        samples[index] = (count - lastCount) * 1000 / Int(now - lastTime)
+        index = (index + 1) % samples.count
+    }
+
+    var perSecond: Int { samples.reduce(0, +) / samples.count }
 }

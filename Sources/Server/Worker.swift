@@ -21,6 +21,7 @@ final class Worker: @unchecked Sendable {
     private var freeSlots: [Int] = []
     private var nextHousekeeping: Int64 = 0
     private var nextIdleCheck: Int64 = 0
+    private var nextMetricsSample: Int64 = 0
     private var expiryBacklog = false
 
     private static let listenerTag: UInt64 = 1 << 63
@@ -303,6 +304,10 @@ final class Worker: @unchecked Sendable {
             if removed >= Worker.expiredKeysPerShardPerTickMax { backlog = true }
         }
         expiryBacklog = backlog
+        if index == 0 && now >= nextMetricsSample {
+            nextMetricsSample = now + 100
+            server.sampleInstantaneousMetrics(now: now)
+        }
         if now >= nextIdleCheck {
             nextIdleCheck = now + 1000
             closeIdleClients(now: now)
