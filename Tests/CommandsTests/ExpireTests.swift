@@ -1,4 +1,5 @@
 import Commands
+import Synchronization
 import XCTest
 
 // Expected bytes below were taken from redis-server 7.0.15. The harness clock starts at

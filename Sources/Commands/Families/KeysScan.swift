@@ -6,9 +6,17 @@ import RESP
 extension KeyFamily {
     // MARK: KEYS
 
+    /// Entries visited per `Keyspace.scan` step by KEYS, and the largest SCAN COUNT passed on (a
+    /// hint in Redis too); bounds how long one shard lock is held and keeps the keyspace's
+    /// per-step arithmetic far from overflow.
+    static let keysStepEntries = 1 << 16
+    static let scanCountMax = 1 << 24
+
     /// KEYS pattern: every live key of the selected database matching the glob, in no particular
-    /// order. Each shard is locked in turn while it is walked (not all at once), so a concurrent
-    /// writer is never blocked for the whole command; the reply length is written when known.
+    /// order. Walked in `Keyspace.scan` steps, each under one shard lock (never all at once), so a
+    /// concurrent writer is never blocked for the whole command; the steps cover disjoint ranges of
+    /// hash space, so a key present throughout is listed exactly once. The reply length is written
+    /// when known.
     static func keys(_ client: Client) {
         let pattern = client.args[1]
         let matchesAll = pattern.count == 1 && pattern[0] == UInt8(ascii: "*")
@@ -16,7 +24,7 @@ extension KeyFamily {
         var found = 0
         var cursor: UInt64 = 0
         repeat {
-            cursor = client.keyspace.scan(database: client.database, cursor: cursor, count: Int.max,
+            cursor = client.keyspace.scan(database: client.database, cursor: cursor, count: keysStepEntries,
                                           now: client.now) { entry in
                 let key = entry.key
                 if matchesAll || ByteStrings.globMatch(pattern: pattern, string: key, ignoringCase: false) {
@@ -59,7 +67,7 @@ extension KeyFamily {
                     client.reply.error(ErrorReply.syntax)
                     return
                 }
-                count = Int(value)
+                count = Int(min(value, Int64(scanCountMax)))
             } else if ByteStrings.equalsIgnoringCase(option, "match") {
                 let value = args[i + 1]
                 pattern = value.count == 1 && value[0] == UInt8(ascii: "*") ? nil : value
