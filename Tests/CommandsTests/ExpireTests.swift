@@ -80,7 +80,14 @@ final class ExpireTests: XCTestCase {
         // The largest deadlines that fit.
         XCTAssertEqual(h.run(["pexpireat", "k", "9223372036854775807"]), ":1\r\n")
         XCTAssertEqual(h.run(["pexpiretime", "k"]), ":9223372036854775807\r\n")
+        XCTAssertEqual(h.run(["expiretime", "k"]), ":9223372036854776\r\n")
         XCTAssertEqual(h.run(["pttl", "k"]), ":\(Int64.max - start)\r\n")
+        XCTAssertEqual(h.run(["ttl", "k"]), ":\((Int64.max - start + 500) / 1000)\r\n")
+        for (deadline, seconds) in [("9223372036854775500", "9223372036854776"), ("9223372036854775307", "9223372036854775"),
+                                    ("9223372036854775308", "9223372036854775")] {
+            XCTAssertEqual(h.run(["pexpireat", "k", deadline]), ":1\r\n")
+            XCTAssertEqual(h.run(["expiretime", "k"]), ":\(seconds)\r\n", deadline)
+        }
         XCTAssertEqual(h.run(["expireat", "k", "9223372036854775"]), ":1\r\n")
         XCTAssertEqual(h.run(["expiretime", "k"]), ":9223372036854775\r\n")
         XCTAssertEqual(h.run(["pexpire", "k", "\(Int64.max - start)"]), ":1\r\n")

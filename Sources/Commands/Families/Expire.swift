@@ -151,7 +151,9 @@ public enum ExpireFamily {
             return
         }
         let time = max(0, absolute ? expireAt : expireAt - client.now)
-        client.reply.integer(Int(milliseconds ? time : (time + 500) / 1000))
+        // Unsigned, as Redis's compiled `(ttl+500)/1000` behaves near LLONG_MAX (EXPIRETIME of a
+        // PEXPIREAT 9223372036854775807 key is 9223372036854776).
+        client.reply.integer(milliseconds ? Int(time) : Int((UInt64(time) + 500) / 1000))
     }
 
     // MARK: PERSIST
