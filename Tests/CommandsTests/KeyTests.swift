@@ -1,0 +1,608 @@
+import Bytes
+@testable import Commands
+import Dispatch
+import Keyspace
+import RESP
+import Synchronization
+import XCTest
+
+// Expected bytes below were taken from redis-server 7.0.15.
+
+/// A decoded RESP2 reply, for replies whose order is not deterministic (KEYS, SCAN).
+enum KeysReply: Equatable {
+    case simple(String)
+    case error(String)
+    case integer(Int)
+    case bulk(String?)
+    case array([KeysReply]?)
+
+    static func parse(_ text: String) -> KeysReply {
+        let bytes = Array(text.utf8)
+        var index = 0
+        let value = parseValue(bytes, &index)
+        precondition(index == bytes.count, "trailing bytes after a reply")
+        return value
+    }
+
+    private static func parseLine(_ bytes: [UInt8], _ index: inout Int) -> String {
+        var end = index
+        while !(bytes[end] == 13 && bytes[end + 1] == 10) { end += 1 }
+        let line = String(decoding: bytes[index..<end], as: UTF8.self)
+        index = end + 2
+        return line
+    }
+
+    private static func parseValue(_ bytes: [UInt8], _ index: inout Int) -> KeysReply {
+        let kind = bytes[index]
+        index += 1
+        let line = parseLine(bytes, &index)
+        switch kind {
+        case UInt8(ascii: "+"): return .simple(line)
+        case UInt8(ascii: "-"): return .error(line)
+        case UInt8(ascii: ":"): return .integer(Int(line)!)
+        case UInt8(ascii: "$"):
+            let length = Int(line)!
+            if length < 0 { return .bulk(nil) }
+            let text = String(decoding: bytes[index..<index + length], as: UTF8.self)
+            index += length + 2
+            return .bulk(text)
+        case UInt8(ascii: "*"):
+            let count = Int(line)!
+            if count < 0 { return .array(nil) }
+            return .array((0..<count).map { _ in parseValue(bytes, &index) })
+        default:
+            preconditionFailure("unexpected reply type \(kind)")
+        }
+    }
+
+    /// The bulk strings of an array reply.
+    var strings: [String] {
+        guard case .array(let items?) = self else { return [] }
+        return items.compactMap { if case .bulk(let text?) = $0 { text } else { nil } }
+    }
+}
+
+extension CommandHarness {
+    /// Stores a string directly in the keyspace (independent of the string family's SET).
+    func keysPut(_ key: String, _ value: String = "v", expireAt: Int64 = 0, database: Int = 0) {
+        let keyspace = context.keyspace
+        Array(key.utf8).withUnsafeBytes { keyBytes in
+            Array(value.utf8).withUnsafeBytes { valueBytes in
+                let hash = keyspace.hash(keyBytes)
+                let shard = keyspace.shard(hash: hash)
+                shard.lock()
+                defer { shard.unlock() }
+                shard.setString(database: database, key: keyBytes, hash: hash, value: valueBytes, expireAt: expireAt)
+            }
+        }
+    }
+
+    /// The value stored at `key`, read directly from the keyspace.
+    func keysValue(_ key: String, database: Int = 0) -> String? {
+        let keyspace = context.keyspace
+        let now = clock.nowMilliseconds()
+        return Array(key.utf8).withUnsafeBytes { keyBytes in
+            let hash = keyspace.hash(keyBytes)
+            let shard = keyspace.shard(hash: hash)
+            shard.lock()
+            defer { shard.unlock() }
+            guard let entry = shard.peek(database: database, key: keyBytes, hash: hash, now: now) else { return nil }
+            return String(decoding: UnsafeRawBufferPointer(entry.value), as: UTF8.self)
+        }
+    }
+
+    /// KEYS <pattern>, sorted.
+    func keysSorted(_ pattern: String) -> [String] {
+        KeysReply.parse(run(["keys", pattern])).strings.sorted()
+    }
+}
+
+final class KeyTests: XCTestCase {
+    // MARK: DEL / UNLINK
+
+    func testDel() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["del", "a"]), ":0\r\n")
+        h.keysPut("a"); h.keysPut("b"); h.keysPut("c")
+        XCTAssertEqual(h.run(["del", "a"]), ":1\r\n")
+        XCTAssertEqual(h.run(["exists", "a"]), ":0\r\n")
+        XCTAssertEqual(h.run(["del", "b", "b", "c", "missing"]), ":2\r\n")
+        XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        XCTAssertEqual(h.run(["DEL"]), "-ERR wrong number of arguments for 'del' command\r\n")
+    }
+
+    func testUnlink() {
+        let h = CommandHarness()
+        h.keysPut("a"); h.keysPut("b")
+        XCTAssertEqual(h.run(["unlink", "a", "b", "a", "zz"]), ":2\r\n")
+        XCTAssertEqual(h.run(["unlink", "a"]), ":0\r\n")
+        XCTAssertEqual(h.run(["unlink"]), "-ERR wrong number of arguments for 'unlink' command\r\n")
+    }
+
+    func testDelManyKeysAcrossShards() {
+        for shards in [1, 4, 16, 128] {
+            let h = CommandHarness(shardCount: shards)
+            for i in 0..<200 { h.keysPut("k\(i)") }
+            let argv = ["del"] + (0..<300).map { "k\($0)" } + ["k5", "k7"]
+            XCTAssertEqual(h.run(argv), ":200\r\n", "shards \(shards)")
+            XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        }
+    }
+
+    func testDelIgnoresExpiredKeys() {
+        let h = CommandHarness()
+        h.keysPut("a", expireAt: h.clock.nowMilliseconds() + 10)
+        h.clock.advance(by: 11)
+        XCTAssertEqual(h.run(["del", "a"]), ":0\r\n")
+    }
+
+    // MARK: EXISTS / TOUCH / TYPE
+
+    func testExistsCountsDuplicates() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        XCTAssertEqual(h.run(["exists", "a"]), ":1\r\n")
+        XCTAssertEqual(h.run(["exists", "a", "a", "b"]), ":2\r\n")
+        XCTAssertEqual(h.run(["exists", "b"]), ":0\r\n")
+        XCTAssertEqual(h.run(["exists"]), "-ERR wrong number of arguments for 'exists' command\r\n")
+    }
+
+    func testTouch() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        XCTAssertEqual(h.run(["touch", "a", "a", "b"]), ":2\r\n")
+        XCTAssertEqual(h.run(["touch", "zz"]), ":0\r\n")
+        XCTAssertEqual(h.run(["touch"]), "-ERR wrong number of arguments for 'touch' command\r\n")
+    }
+
+    func testType() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        XCTAssertEqual(h.run(["type", "a"]), "+string\r\n")
+        XCTAssertEqual(h.run(["type", "nope"]), "+none\r\n")
+        XCTAssertEqual(h.run(["type", "a", "b"]), "-ERR wrong number of arguments for 'type' command\r\n")
+    }
+
+    func testReadLookupsCountHitsAndMisses() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        let stats = h.client.stats
+        h.run(["type", "a"]); h.run(["type", "zz"])
+        h.run(["exists", "a", "zz", "a"])
+        h.run(["touch", "a", "zz"])
+        XCTAssertEqual(stats.keyspaceHits.load(ordering: .relaxed), 4)
+        XCTAssertEqual(stats.keyspaceMisses.load(ordering: .relaxed), 3)
+        // Write-path lookups count nothing (Redis lookupKeyWrite).
+        h.run(["del", "zz"]); h.run(["rename", "a", "b"]); h.run(["keys", "*"]); h.run(["scan", "0"])
+        h.run(["randomkey"]); h.run(["dbsize"])
+        XCTAssertEqual(stats.keyspaceHits.load(ordering: .relaxed), 4)
+        XCTAssertEqual(stats.keyspaceMisses.load(ordering: .relaxed), 3)
+    }
+
+    // MARK: RENAME / RENAMENX
+
+    func testRename() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["rename", "x", "y"]), "-ERR no such key\r\n")
+        XCTAssertEqual(h.run(["rename", "x", "x"]), "-ERR no such key\r\n")
+        h.keysPut("x", "one")
+        XCTAssertEqual(h.run(["rename", "x", "x"]), "+OK\r\n")
+        XCTAssertEqual(h.keysValue("x"), "one")
+        XCTAssertEqual(h.run(["rename", "x", "y"]), "+OK\r\n")
+        XCTAssertNil(h.keysValue("x"))
+        XCTAssertEqual(h.keysValue("y"), "one")
+        // Onto an existing key: replaced.
+        h.keysPut("z", "two")
+        XCTAssertEqual(h.run(["rename", "z", "y"]), "+OK\r\n")
+        XCTAssertEqual(h.keysValue("y"), "two")
+        XCTAssertEqual(h.run(["dbsize"]), ":1\r\n")
+        XCTAssertEqual(h.run(["rename", "y"]), "-ERR wrong number of arguments for 'rename' command\r\n")
+    }
+
+    func testRenamenx() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["renamenx", "x", "y"]), "-ERR no such key\r\n")
+        h.keysPut("x", "one")
+        XCTAssertEqual(h.run(["renamenx", "x", "x"]), ":0\r\n")
+        XCTAssertEqual(h.run(["renamenx", "x", "y"]), ":1\r\n")
+        XCTAssertEqual(h.keysValue("y"), "one")
+        h.keysPut("x", "two")
+        XCTAssertEqual(h.run(["renamenx", "x", "y"]), ":0\r\n")
+        XCTAssertEqual(h.keysValue("x"), "two")
+        XCTAssertEqual(h.keysValue("y"), "one")
+        // An expired destination does not count as existing.
+        h.keysPut("old", "gone", expireAt: h.clock.nowMilliseconds() + 5)
+        h.clock.advance(by: 6)
+        XCTAssertEqual(h.run(["renamenx", "x", "old"]), ":1\r\n")
+        XCTAssertEqual(h.keysValue("old"), "two")
+        XCTAssertEqual(h.run(["renamenx", "x"]), "-ERR wrong number of arguments for 'renamenx' command\r\n")
+    }
+
+    func testRenameMovesTTL() {
+        let h = CommandHarness()
+        h.keysPut("src", "v")
+        XCTAssertEqual(h.run(["pexpire", "src", "5000"]), ":1\r\n")
+        h.keysPut("dst", "old")
+        XCTAssertEqual(h.run(["pexpire", "dst", "99000"]), ":1\r\n")
+        XCTAssertEqual(h.run(["rename", "src", "dst"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["pttl", "dst"]), ":5000\r\n")
+        XCTAssertEqual(h.run(["pttl", "src"]), ":-2\r\n")
+        // A key without TTL renamed onto one with a TTL: the result has none.
+        h.keysPut("plain", "p")
+        XCTAssertEqual(h.run(["rename", "plain", "dst"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["ttl", "dst"]), ":-1\r\n")
+        // The moved TTL still expires the key.
+        XCTAssertEqual(h.run(["pexpire", "dst", "100"]), ":1\r\n")
+        XCTAssertEqual(h.run(["renamenx", "dst", "fresh"]), ":1\r\n")
+        h.clock.advance(by: 100)
+        XCTAssertEqual(h.run(["exists", "fresh"]), ":1\r\n")
+        h.clock.advance(by: 1)
+        XCTAssertEqual(h.run(["exists", "fresh"]), ":0\r\n")
+    }
+
+    func testRenameAcrossShards() {
+        let h = CommandHarness(shardCount: 8)
+        let keyspace = h.context.keyspace
+        func shard(_ key: String) -> Int {
+            Array(key.utf8).withUnsafeBytes { keyspace.shardIndex(hash: keyspace.hash($0)) }
+        }
+        var crossShard = 0
+        for i in 0..<100 {
+            h.keysPut("a\(i)", "value-\(i)")
+            if shard("a\(i)") != shard("b\(i)") { crossShard += 1 }
+            XCTAssertEqual(h.run(["rename", "a\(i)", "b\(i)"]), "+OK\r\n")
+            XCTAssertEqual(h.run(["renamenx", "b\(i)", "c\(i)"]), ":1\r\n")
+        }
+        XCTAssertGreaterThan(crossShard, 50)
+        XCTAssertEqual(h.run(["dbsize"]), ":100\r\n")
+        for i in 0..<100 {
+            XCTAssertEqual(h.keysValue("c\(i)"), "value-\(i)")
+        }
+    }
+
+    func testRenameEmptyValueAndBinaryKey() {
+        let h = CommandHarness()
+        h.keysPut("empty", "")
+        XCTAssertEqual(h.run(["rename", "empty", "still-empty"]), "+OK\r\n")
+        XCTAssertEqual(h.keysValue("still-empty"), "")
+        h.keysPut("k\r\n", "binary value")
+        XCTAssertEqual(h.runBytes([Array("rename".utf8), Array("k\r\n".utf8), [0, 1, 2]]), Array("+OK\r\n".utf8))
+        XCTAssertEqual(h.runBytes([Array("exists".utf8), [0, 1, 2]]), Array(":1\r\n".utf8))
+    }
+
+    // MARK: KEYS
+
+    func testKeysPatterns() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["keys", "*"]), "*0\r\n")
+        for key in ["firstname", "Lastname", "age", "hello", "hallo", "hxllo", "hllo", "heeeello", "a*b", "a?b"] {
+            h.keysPut(key)
+        }
+        XCTAssertEqual(h.keysSorted("*name*"), ["Lastname", "firstname"])
+        XCTAssertEqual(h.keysSorted("a??"), ["a*b", "a?b", "age"])
+        XCTAssertEqual(h.keysSorted("*").count, 10)
+        XCTAssertEqual(h.keysSorted("h?llo"), ["hallo", "hello", "hxllo"])
+        XCTAssertEqual(h.keysSorted("h*llo"), ["hallo", "heeeello", "hello", "hllo", "hxllo"])
+        XCTAssertEqual(h.keysSorted("h[ae]llo"), ["hallo", "hello"])
+        XCTAssertEqual(h.keysSorted("h[^e]llo"), ["hallo", "hxllo"])
+        XCTAssertEqual(h.keysSorted("h[a-b]llo"), ["hallo"])
+        XCTAssertEqual(h.keysSorted("a\\*b"), ["a*b"])
+        XCTAssertEqual(h.keysSorted("LASTNAME"), [])
+        XCTAssertEqual(h.keysSorted("nomatch*"), [])
+        XCTAssertEqual(h.run(["keys", "age"]), "*1\r\n$3\r\nage\r\n")
+        XCTAssertEqual(h.run(["keys", "x*", "y"]), "-ERR wrong number of arguments for 'keys' command\r\n")
+    }
+
+    func testKeysSkipsExpiredAndSpansShards() {
+        let h = CommandHarness(shardCount: 16)
+        let now = h.clock.nowMilliseconds()
+        for i in 0..<1000 { h.keysPut("key:\(i)", expireAt: i % 10 == 0 ? now + 50 : 0) }
+        XCTAssertEqual(h.keysSorted("*").count, 1000)
+        h.clock.advance(by: 51)
+        let keys = h.keysSorted("key:*")
+        XCTAssertEqual(keys.count, 900)
+        XCTAssertEqual(Set(keys), Set((0..<1000).filter { $0 % 10 != 0 }.map { "key:\($0)" }))
+        XCTAssertEqual(h.keysSorted("key:1?").count, 9)
+    }
+
+    // MARK: SCAN
+
+    /// Runs a full SCAN iteration; returns every key returned (with repeats) and the number of calls.
+    private func scanAll(_ h: CommandHarness, _ options: [String] = [],
+                         between: (Int) -> Void = { _ in }) -> (keys: [String], calls: Int) {
+        var cursor = "0"
+        var keys: [String] = []
+        var calls = 0
+        repeat {
+            let reply = KeysReply.parse(h.run(["scan", cursor] + options))
+            guard case .array(let items?) = reply, items.count == 2, case .bulk(let next?) = items[0] else {
+                XCTFail("unexpected SCAN reply \(reply)")
+                return (keys, calls)
+            }
+            XCTAssertNotNil(UInt64(next), "cursor \(next) is an unsigned decimal")
+            keys += items[1].strings
+            cursor = next
+            calls += 1
+            between(calls)
+            if calls > 100_000 { XCTFail("SCAN does not terminate"); break }
+        } while cursor != "0"
+        return (keys, calls)
+    }
+
+    func testScanReturnsEveryKeyOverAFullIteration() {
+        for shards in [1, 4, 16] {
+            let h = CommandHarness(shardCount: shards)
+            let all = Set((0..<3000).map { "key:\($0)" })
+            for key in all { h.keysPut(key) }
+            for count in [nil, 1, 7, 100, 5000] {
+                let options = count.map { ["COUNT", "\($0)"] } ?? []
+                let (keys, calls) = scanAll(h, options)
+                XCTAssertEqual(Set(keys), all, "shards \(shards) count \(String(describing: count))")
+                // At most a few repeats (none without a resize).
+                XCTAssertLessThanOrEqual(keys.count, all.count + all.count / 10)
+                if let count, count >= 5000 { XCTAssertLessThanOrEqual(calls, shards + 1) }
+                if count == nil { XCTAssertGreaterThanOrEqual(calls, 3000 / 20) }
+            }
+        }
+    }
+
+    func testScanMatchAndType() {
+        let h = CommandHarness(shardCount: 4)
+        for i in 0..<2000 { h.keysPut("user:\(i)") }
+        for i in 0..<500 { h.keysPut("session:\(i)") }
+        let users = Set((0..<2000).map { "user:\($0)" })
+        XCTAssertEqual(Set(scanAll(h, ["MATCH", "user:*"]).keys), users)
+        XCTAssertEqual(Set(scanAll(h, ["match", "user:1*", "count", "50"]).keys),
+                       Set(users.filter { $0.hasPrefix("user:1") }))
+        XCTAssertEqual(Set(scanAll(h, ["MATCH", "*", "COUNT", "1000"]).keys).count, 2500)
+        XCTAssertEqual(Set(scanAll(h, ["TYPE", "string"]).keys).count, 2500)
+        XCTAssertEqual(Set(scanAll(h, ["type", "STRING", "match", "session:*"]).keys),
+                       Set((0..<500).map { "session:\($0)" }))
+        XCTAssertEqual(scanAll(h, ["TYPE", "hash"]).keys, [])
+        XCTAssertEqual(scanAll(h, ["TYPE", "nosuchtype", "COUNT", "10000"]).keys, [])
+        // Later options override earlier ones.
+        XCTAssertEqual(Set(scanAll(h, ["MATCH", "user:*", "MATCH", "session:*"]).keys).count, 500)
+    }
+
+    func testScanSkipsExpiredKeys() {
+        let h = CommandHarness()
+        let now = h.clock.nowMilliseconds()
+        for i in 0..<100 { h.keysPut("k\(i)", expireAt: i < 40 ? now + 10 : 0) }
+        h.clock.advance(by: 11)
+        XCTAssertEqual(Set(scanAll(h).keys), Set((40..<100).map { "k\($0)" }))
+    }
+
+    func testScanKeysPresentThroughoutAreReturnedDespiteWrites() {
+        let h = CommandHarness(shardCount: 4)
+        let stable = Set((0..<2000).map { "stable:\($0)" })
+        for key in stable { h.keysPut(key) }
+        for i in 0..<1000 { h.keysPut("churn:\(i)") }
+        var next = 1000
+        let (keys, _) = scanAll(h, ["COUNT", "25"]) { call in
+            // Grow the tables (forcing resizes mid-iteration) and delete other keys.
+            for _ in 0..<40 {
+                h.keysPut("churn:\(next)")
+                next += 1
+            }
+            h.run(["del", "churn:\(call)", "churn:\(call * 3)"])
+        }
+        XCTAssertTrue(stable.isSubset(of: Set(keys)), "missing \(stable.subtracting(keys).count) keys")
+    }
+
+    func testScanEmptyDatabase() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["scan", "0"]), "*2\r\n$1\r\n0\r\n*0\r\n")
+    }
+
+    func testScanSingleKey() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        XCTAssertEqual(h.run(["scan", "0", "COUNT", "100"]), "*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n")
+    }
+
+    func testScanCursorParsing() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        for bad in ["abc", " 5", "5 ", "18446744073709551616", "0x10", "-", "+", "1.5", "99999999999999999999999"] {
+            XCTAssertEqual(h.run(["scan", bad]), "-ERR invalid cursor\r\n", bad)
+        }
+        XCTAssertEqual(h.run(["scan", "abc", "COUNT", "0"]), "-ERR invalid cursor\r\n")
+        XCTAssertEqual(KeyFamily.parseCursor(UnsafeRawBufferPointer(start: nil, count: 0)), 0)
+        XCTAssertEqual(Array("-1".utf8).withUnsafeBytes { KeyFamily.parseCursor($0) }, UInt64.max)
+        XCTAssertEqual(Array("+5".utf8).withUnsafeBytes { KeyFamily.parseCursor($0) }, 5)
+        XCTAssertEqual(Array("007".utf8).withUnsafeBytes { KeyFamily.parseCursor($0) }, 7)
+        XCTAssertEqual(Array("18446744073709551615".utf8).withUnsafeBytes { KeyFamily.parseCursor($0) }, UInt64.max)
+        XCTAssertEqual(Array("-18446744073709551615".utf8).withUnsafeBytes { KeyFamily.parseCursor($0) }, 1)
+        XCTAssertEqual([UInt8(ascii: "5"), 0, UInt8(ascii: "x")].withUnsafeBytes { KeyFamily.parseCursor($0) }, 5)
+        // Unusual cursors are accepted as in Redis and lead to a valid reply.
+        for odd in ["", "-1", "+0", "007", "18446744073709551615", "12345678901234567"] {
+            let reply = KeysReply.parse(h.run(["scan", odd]))
+            guard case .array(let items?) = reply, items.count == 2 else {
+                XCTFail("cursor \(odd): \(reply)")
+                continue
+            }
+        }
+        XCTAssertEqual(h.run(["scan", ""]), "*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n")
+    }
+
+    func testScanOptionErrors() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["scan", "0", "count", "0"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "count", "-1"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "count", "abc"]), "-ERR value is not an integer or out of range\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "count"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "match"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "type"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "foo", "bar"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "match", "*", "count"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["scan"]), "-ERR wrong number of arguments for 'scan' command\r\n")
+        XCTAssertEqual(h.run(["scan", "0", "COUNT", "10", "MATCH", "*", "TYPE", "string"]), "*2\r\n$1\r\n0\r\n*0\r\n")
+    }
+
+    // MARK: RANDOMKEY / DBSIZE
+
+    func testRandomkey() {
+        let h = CommandHarness(shardCount: 8)
+        XCTAssertEqual(h.run(["randomkey"]), "$-1\r\n")
+        h.keysPut("only")
+        XCTAssertEqual(h.run(["randomkey"]), "$4\r\nonly\r\n")
+        for i in 0..<100 { h.keysPut("k\(i)") }
+        var seen = Set<String>()
+        for _ in 0..<300 {
+            guard case .bulk(let key?) = KeysReply.parse(h.run(["randomkey"])) else { return XCTFail("no key") }
+            XCTAssertTrue(key == "only" || key.hasPrefix("k"))
+            seen.insert(key)
+        }
+        XCTAssertGreaterThan(seen.count, 20)
+        XCTAssertEqual(h.run(["randomkey", "x"]), "-ERR wrong number of arguments for 'randomkey' command\r\n")
+    }
+
+    func testRandomkeySkipsExpired() {
+        let h = CommandHarness()
+        h.keysPut("gone", expireAt: h.clock.nowMilliseconds() + 1)
+        h.clock.advance(by: 2)
+        XCTAssertEqual(h.run(["randomkey"]), "$-1\r\n")
+        h.keysPut("here")
+        h.keysPut("gone2", expireAt: h.clock.nowMilliseconds() + 1)
+        h.clock.advance(by: 2)
+        for _ in 0..<20 { XCTAssertEqual(h.run(["randomkey"]), "$4\r\nhere\r\n") }
+    }
+
+    func testDbsize() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        for i in 0..<37 { h.keysPut("k\(i)") }
+        XCTAssertEqual(h.run(["dbsize"]), ":37\r\n")
+        XCTAssertEqual(h.run(["DBSIZE", "x"]), "-ERR wrong number of arguments for 'dbsize' command\r\n")
+    }
+
+    // MARK: FLUSHDB / FLUSHALL
+
+    func testFlushdbOnlyClearsTheSelectedDatabase() {
+        let h = CommandHarness()
+        for i in 0..<50 { h.keysPut("a\(i)"); h.keysPut("b\(i)", database: 3) }
+        h.client.select(database: 3)
+        XCTAssertEqual(h.run(["flushdb"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        h.client.select(database: 0)
+        XCTAssertEqual(h.run(["dbsize"]), ":50\r\n")
+        XCTAssertEqual(h.run(["flushdb", "async"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        XCTAssertEqual(h.run(["flushdb", "SYNC"]), "+OK\r\n")
+    }
+
+    func testFlushall() {
+        let h = CommandHarness()
+        for db in [0, 1, 15] { for i in 0..<20 { h.keysPut("k\(i)", database: db) } }
+        XCTAssertEqual(h.run(["flushall"]), "+OK\r\n")
+        for db in [0, 1, 15] {
+            h.client.select(database: db)
+            XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        }
+        XCTAssertEqual(h.run(["flushall", "ASYNC"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["flushall", "sync"]), "+OK\r\n")
+    }
+
+    func testFlushSyntaxErrors() {
+        let h = CommandHarness()
+        h.keysPut("a")
+        XCTAssertEqual(h.run(["flushdb", "foo"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["flushdb", "async", "sync"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["flushall", "foo"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["flushall", "sync", "sync"]), "-ERR syntax error\r\n")
+        XCTAssertEqual(h.run(["dbsize"]), ":1\r\n")
+    }
+
+    // MARK: Databases
+
+    func testDatabasesAreIndependent() {
+        let h = CommandHarness()
+        h.keysPut("shared", "zero")
+        h.client.select(database: 1)
+        XCTAssertEqual(h.run(["exists", "shared"]), ":0\r\n")
+        XCTAssertEqual(h.run(["type", "shared"]), "+none\r\n")
+        XCTAssertEqual(h.run(["rename", "shared", "x"]), "-ERR no such key\r\n")
+        XCTAssertEqual(h.run(["keys", "*"]), "*0\r\n")
+        XCTAssertEqual(h.run(["scan", "0"]), "*2\r\n$1\r\n0\r\n*0\r\n")
+        XCTAssertEqual(h.run(["randomkey"]), "$-1\r\n")
+        XCTAssertEqual(h.run(["dbsize"]), ":0\r\n")
+        XCTAssertEqual(h.run(["del", "shared"]), ":0\r\n")
+        XCTAssertEqual(h.run(["expire", "shared", "10"]), ":0\r\n")
+        XCTAssertEqual(h.run(["ttl", "shared"]), ":-2\r\n")
+        h.keysPut("shared", "one", database: 1)
+        XCTAssertEqual(h.run(["rename", "shared", "renamed"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["keys", "*"]), "*1\r\n$7\r\nrenamed\r\n")
+        XCTAssertEqual(h.keysValue("renamed", database: 1), "one")
+        h.client.select(database: 0)
+        XCTAssertEqual(h.run(["keys", "*"]), "*1\r\n$6\r\nshared\r\n")
+        XCTAssertEqual(h.keysValue("shared"), "zero")
+        XCTAssertEqual(h.run(["ttl", "shared"]), ":-1\r\n")
+    }
+
+    // MARK: Concurrency
+
+    /// Several clients on separate threads rename keys back and forth across shards and run
+    /// multi-key commands over the same keys: lock ordering must never deadlock, and no value may be
+    /// lost or duplicated.
+    func testConcurrentMultiKeyCommandsDoNotDeadlock() {
+        for shards in [4, 128] {
+            let h = CommandHarness(shardCount: shards)
+            let threads = 4
+            for t in 0..<threads { h.keysPut("x\(t)", "value-\(t)") }
+            let context = h.context
+            DispatchQueue.concurrentPerform(iterations: threads) { t in
+                let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:1".utf8),
+                                      localAddress: Array("127.0.0.1:6379".utf8), fd: -1, createdAt: 0)
+                let client = Client(context: context, info: info, stats: WorkerStats())
+                for i in 0..<2000 {
+                    let other = (t + 1 + i % (threads - 1)) % threads
+                    keysExecute(client, ["rename", "x\(t)", "y\(t)"])
+                    keysExecute(client, ["exists", "x\(other)", "y\(other)", "y\(t)", "x\(t)"])
+                    keysExecute(client, ["rename", "y\(t)", "x\(t)"])
+                    keysExecute(client, ["del", "nothing\(t)", "y\(other)x", "z\(other)"])
+                    keysExecute(client, ["renamenx", "x\(t)", "x\(t)"])
+                }
+            }
+            for t in 0..<threads { XCTAssertEqual(h.keysValue("x\(t)"), "value-\(t)") }
+            XCTAssertEqual(h.run(["dbsize"]), ":\(threads)\r\n")
+        }
+    }
+
+    // MARK: Table
+
+    func testCommandTableEntries() {
+        let table = CommandTable.shared
+        func command(_ name: String) -> Command? {
+            Array(name.utf8).withUnsafeBytes { table.lookup($0) }
+        }
+        for name in ["del", "unlink", "exists", "type", "touch", "rename", "renamenx", "keys", "scan",
+                     "randomkey", "dbsize", "flushdb", "flushall"] {
+            XCTAssertNotNil(command(name), name)
+        }
+        XCTAssertEqual(command("del")?.arity, -2)
+        XCTAssertEqual(command("rename")?.keys.last, 2)
+        XCTAssertTrue(command("keys")?.categories.contains(.dangerous) ?? false)
+        XCTAssertEqual(command("flushall")?.arity, -1)
+    }
+}
+
+/// Runs one command on `client` (a harness-independent copy of `CommandHarness.runBytes`).
+@discardableResult
+func keysExecute(_ client: Client, _ argv: [String]) -> [UInt8] {
+    var joined: [UInt8] = []
+    var ranges: [ArgumentRange] = []
+    for arg in argv {
+        ranges.append(ArgumentRange(offset: joined.count, count: arg.utf8.count))
+        joined.append(contentsOf: arg.utf8)
+    }
+    joined.append(0)
+    return joined.withUnsafeBytes { base in
+        ranges.withUnsafeBufferPointer { rangePointer in
+            client.args = Arguments(base: base.baseAddress!, ranges: rangePointer.baseAddress!, count: argv.count)
+            client.reply.buffer.clear()
+            Dispatcher.execute(client)
+            client.args = Arguments.empty
+            return Array(client.reply.buffer.readableView)
+        }
+    }
+}
