@@ -23,7 +23,9 @@ extension Shard {
         let total = 1 << bits
         var coarse = Int(truncatingIfNeeded: position >> UInt64(64 - bits))
         // Aim for about `count` entries per range so a call is usually one pass.
-        var width = max(1, (max(1, count) * total) / max(1, t.count))
+        // Saturating: COUNT is a client-supplied hint and may be huge.
+        let (product, overflow) = max(1, count).multipliedReportingOverflow(by: total)
+        var width = overflow ? total : max(1, product / max(1, t.count))
         var seen = 0
         while coarse < total && seen < count {
             width = min(width, total - coarse)
