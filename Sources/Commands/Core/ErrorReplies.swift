@@ -18,4 +18,5 @@ public enum ErrorReply {
     public static let nxAndXX: StaticString = "ERR NX and XX, GT or LT options at the same time are not compatible"
     public static let gtLtNx: StaticString = "ERR GT, LT, and/or NX options at the same time are not compatible"
     public static let timeout: StaticString = "ERR timeout is not an integer or out of range"
+    public static let decrementOverflow: StaticString = "ERR decrement would overflow"
 }
