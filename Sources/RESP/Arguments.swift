@@ -1,5 +1,3 @@
-// CONTRACT STUB — the Bytes/RESP helper replaces the bodies; public signatures are fixed.
-
 /// Where one argument lies, relative to the start of the parsed region.
 public struct ArgumentRange: Sendable {
     public var offset: Int
@@ -13,12 +11,37 @@ public struct ArgumentVector: ~Copyable {
     public private(set) var ranges: UnsafeMutablePointer<ArgumentRange>
     public private(set) var count: Int
     public private(set) var capacity: Int
-    public init(initialCapacity: Int = 16) { fatalError("unimplemented") }
+    public init(initialCapacity: Int = 16) {
+        let cap = max(initialCapacity, 1)
+        ranges = .allocate(capacity: cap)
+        count = 0
+        capacity = cap
+    }
     deinit { ranges.deallocate() }
-    public mutating func removeAll() { fatalError("unimplemented") }
-    public mutating func append(_ range: ArgumentRange) { fatalError("unimplemented") }
+
+    /// Keeps the storage: a connection parses millions of commands into the same vector.
+    public mutating func removeAll() { count = 0 }
+
+    public mutating func append(_ range: ArgumentRange) {
+        if count == capacity { grow() }
+        (ranges + count).initialize(to: range)
+        count += 1
+    }
+
+    /// Doubling keeps appends amortised O(1); the parser bounds the total by the multibulk limit.
+    private mutating func grow() {
+        let newCapacity = capacity * 2
+        let fresh = UnsafeMutablePointer<ArgumentRange>.allocate(capacity: newCapacity)
+        fresh.moveInitialize(from: ranges, count: count)
+        ranges.deallocate()
+        ranges = fresh
+        capacity = newCapacity
+    }
+
     /// A borrowed view over `base` (the start of the region the ranges are relative to).
-    public func arguments(base: UnsafeRawPointer) -> Arguments { fatalError("unimplemented") }
+    public func arguments(base: UnsafeRawPointer) -> Arguments {
+        Arguments(base: base, ranges: UnsafePointer(ranges), count: count)
+    }
 }
 
 /// A non-owning view of one command's arguments (argv). Valid only while the bytes it points into

@@ -2,12 +2,12 @@
 #ifndef TESSERA_CLINUX_H
 #define TESSERA_CLINUX_H
 
+
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <sys/resource.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -33,5 +33,17 @@ static inline uint32_t tessera_epoll_event_events(const struct epoll_event *ev) 
 
 static inline int tessera_malloc_trim(void) { return malloc_trim(0); }
 static inline size_t tessera_malloc_usable_size(void *p) { return malloc_usable_size(p); }
+
+// Defined in CLinux.c, which is compiled with _GNU_SOURCE (defining it here would change
+// Glibc's own declarations as Swift's Glibc module sees them).
+int tessera_accept4(int fd, int flags);
+int tessera_set_thread_name(const char *name);
+long tessera_getrandom(void *buffer, size_t length);
+
+// Bytes handed out by malloc and still in use (INFO used_memory).
+static inline size_t tessera_malloc_in_use(void) {
+    struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
 
 #endif

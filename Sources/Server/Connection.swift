@@ -1,0 +1,37 @@
+import Bytes
+import Commands
+import RESP
+
+/// One client socket owned by one worker: its input buffer, parser state and command client.
+/// The output buffer is the client's reply writer, so a reply is written once, straight into it.
+final class Connection {
+    let fd: Int32
+    /// epoll token: slot in the worker's table plus a generation, so stale events are dropped.
+    let token: UInt64
+    let slot: Int
+    var input: ByteBuffer
+    var parser: RequestParser
+    var arguments = ArgumentVector()
+    let client: Client
+    /// EPOLLOUT is registered because a reply did not fit in the socket buffer.
+    var waitingForWritable = false
+    /// Reading stopped because the output backlog is above the high-water mark (backpressure).
+    var readingPaused = false
+    var closed = false
+
+    init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
+        self.fd = fd
+        self.slot = slot
+        self.token = token
+        self.client = client
+        self.input = ByteBuffer(capacity: Connection.initialInputCapacity)
+        self.parser = RequestParser(limits: limits)
+    }
+
+    /// A read asks for at least this much room; the buffer starts at this size too.
+    static let initialInputCapacity = 16 * 1024
+    /// Stop reading new requests while this much output is waiting for the socket.
+    static let outputHighWaterBytes = 1024 * 1024
+    /// Buffers that grew past this are given back to malloc once empty.
+    static let idleBufferBytes = 64 * 1024
+}

@@ -1,0 +1,100 @@
+/// The directive table: name, how to parse and print it, whether CONFIG SET may change it at run
+/// time. Configuration files, `--name value` flags, CONFIG GET and CONFIG SET all go through it.
+struct Directive: Sendable {
+    let name: String
+    /// false = only at start-up (CONFIG SET answers "can't set immutable config").
+    let mutable: Bool
+    let get: @Sendable (Settings) -> String
+    /// Parses `arguments` into `settings`, or returns Redis's reason text.
+    let set: @Sendable (inout Settings, [String]) -> String?
+
+    static let all: [Directive] = [
+        Directive(name: "bind", mutable: false, get: { $0.bind.joined(separator: " ") }, set: { s, args in
+            guard !args.isEmpty, args.count <= 16 else { return "Too many bind addresses specified." }
+            s.bind = args.flatMap { $0.split(separator: " ").map(String.init) }
+            return nil
+        }),
+        integer("port", mutable: false, 0...65535, \.port),
+        Directive(name: "unixsocket", mutable: false, get: { $0.unixSocket }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            s.unixSocket = args[0]
+            return nil
+        }),
+        Directive(name: "unixsocketperm", mutable: false, get: { String($0.unixSocketPermissions, radix: 8) },
+                  set: { s, args in
+            guard args.count == 1, let mode = UInt32(args[0], radix: 8), mode <= 0o777 else { return "Invalid socket file permissions" }
+            s.unixSocketPermissions = mode
+            return nil
+        }),
+        integer("tcp-backlog", mutable: false, 0...65535, \.tcpBacklog),
+        integer("tcp-keepalive", mutable: true, 0...Int(Int32.max), \.tcpKeepaliveSeconds),
+        integer("timeout", mutable: true, 0...Int(Int32.max), \.timeoutSeconds),
+        integer("maxclients", mutable: true, 1...1_000_000, \.maxClients),
+        integer("io-threads", mutable: false, 1...128, \.ioThreads),
+        Directive(name: "shards", mutable: false, get: { String($0.shards) }, set: { s, args in
+            guard args.count == 1, let n = Int(args[0]), n >= 1, n <= 65536, n & (n - 1) == 0 else {
+                return "shards must be a power of two between 1 and 65536"
+            }
+            s.shards = n
+            return nil
+        }),
+        integer("databases", mutable: false, 1...256, \.databases),
+        memory("proto-max-bulk-len", mutable: true, 1024 * 1024...Int(Int64.max), \.protoMaxBulkLength),
+        memory("client-query-buffer-limit", mutable: true, 1024 * 1024...Int(Int64.max), \.clientQueryBufferLimit),
+        Directive(name: "loglevel", mutable: true, get: { $0.logLevel.name }, set: { s, args in
+            let levels: [String: LogLevel] = ["debug": .debug, "verbose": .verbose, "notice": .notice, "warning": .warning]
+            guard args.count == 1, let level = levels[args[0].lowercased()] else { return "argument(s) must be one of the following: debug, verbose, notice, warning, nothing" }
+            s.logLevel = level
+            return nil
+        }),
+        string("logfile", mutable: false, \.logFile),
+        string("pidfile", mutable: false, \.pidFile),
+    ]
+
+    static func named(_ name: String) -> Directive? {
+        let lower = name.lowercased()
+        return all.first { $0.name == lower }
+    }
+
+    static func integer(_ name: String, mutable: Bool, _ range: ClosedRange<Int>,
+                        _ path: any WritableKeyPath<Settings, Int> & Sendable) -> Directive {
+        Directive(name: name, mutable: mutable, get: { String($0[keyPath: path]) }, set: { s, args in
+            guard args.count == 1, let value = Int(args[0]) else { return "argument couldn't be parsed into an integer" }
+            guard range.contains(value) else { return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive" }
+            s[keyPath: path] = value
+            return nil
+        })
+    }
+
+    static func memory(_ name: String, mutable: Bool, _ range: ClosedRange<Int>,
+                       _ path: any WritableKeyPath<Settings, Int> & Sendable) -> Directive {
+        Directive(name: name, mutable: mutable, get: { String($0[keyPath: path]) }, set: { s, args in
+            guard args.count == 1, let value = parseMemory(args[0]) else { return "argument must be a memory value" }
+            guard range.contains(value) else { return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive" }
+            s[keyPath: path] = value
+            return nil
+        })
+    }
+
+    static func string(_ name: String, mutable: Bool, _ path: any WritableKeyPath<Settings, String> & Sendable) -> Directive {
+        Directive(name: name, mutable: mutable, get: { $0[keyPath: path] }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            s[keyPath: path] = args[0]
+            return nil
+        })
+    }
+
+    /// Redis `memtoull`: "1gb", "512mb", "100k" (k = 1000, kb = 1024…), plain bytes.
+    static func parseMemory(_ text: String) -> Int? {
+        let lower = text.lowercased()
+        let units: [(String, Int)] = [("gb", 1 << 30), ("mb", 1 << 20), ("kb", 1 << 10),
+                                      ("g", 1_000_000_000), ("m", 1_000_000), ("k", 1000), ("b", 1)]
+        for (suffix, multiplier) in units where lower.hasSuffix(suffix) {
+            guard let number = Int(lower.dropLast(suffix.count)), number >= 0 else { return nil }
+            let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
+            return overflow ? nil : product
+        }
+        guard let number = Int(lower), number >= 0 else { return nil }
+        return number
+    }
+}

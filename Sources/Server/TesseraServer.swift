@@ -1,0 +1,217 @@
+import Bytes
+import CLinux
+import Commands
+import Glibc
+import Keyspace
+import Networking
+import Synchronization
+
+/// The composition root: settings, keyspace, command context, listeners and one worker per
+/// io-thread. Implements `ServerControl` for the admin commands.
+public final class TesseraServer: ServerControl, @unchecked Sendable {
+    public let clock: Clock
+    public let logger: Logger
+    public let keyspace: Keyspace
+    /// Set once in init, before any thread starts.
+    public private(set) var context: ServerContext!
+    private let settings: Mutex<Settings>
+    private var workers: [Worker] = []
+    private var threads: [OSThread] = []
+    private var listeners: [Listener] = []
+    private let stopping = Atomic<Bool>(false)
+    private let connectedClients = Atomic<Int>(0)
+    private let registry = Mutex<[Int: (ClientInfo, Worker)]>([:])
+    private let shutdownSave = Mutex<Bool?>(nil)
+    let runID: String
+    /// The port actually bound (differs from the setting when it is 0).
+    public private(set) var boundPort: Int = 0
+
+    public init(settings: Settings, clock: Clock = .system()) {
+        self.clock = clock
+        self.settings = Mutex(settings)
+        logger = Logger(level: settings.logLevel, path: settings.logFile)
+        var seed: UInt64 = 0
+        withUnsafeMutableBytes(of: &seed) { _ = tessera_getrandom($0.baseAddress, 8) }
+        keyspace = Keyspace(shardCount: settings.shards, databaseCount: settings.databases, hashSeed: seed)
+        runID = TesseraServer.randomHex(40)
+        context = ServerContext(keyspace: keyspace, clock: clock, control: self)
+    }
+
+    public var currentSettings: Settings { settings.withLock { $0 } }
+    var isStopping: Bool { stopping.load(ordering: .relaxed) }
+
+    // MARK: Start and stop
+
+    /// Binds every configured address and starts the workers. Throws if nothing could be bound.
+    public func start() throws {
+        let settings = currentSettings
+        for entry in settings.bind {
+            let optional = entry.hasPrefix("-")
+            let host = optional ? String(entry.dropFirst()) : entry
+            do {
+                let fd = try Socket.listenTCP(host: host, port: boundPort == 0 ? settings.port : boundPort,
+                                              backlog: Int32(settings.tcpBacklog))
+                if boundPort == 0 { boundPort = Socket.boundPort(fd) }
+                listeners.append(Listener(fd: fd, isUnix: false, unixPath: nil))
+            } catch let error as SystemError where optional && (error.errno == EADDRNOTAVAIL || error.errno == EAFNOSUPPORT) {
+                logger.notice("Skipping optional bind address \(host): \(error)")
+            }
+        }
+        if !settings.unixSocket.isEmpty {
+            let mode = settings.unixSocketPermissions == 0 ? nil : mode_t(settings.unixSocketPermissions)
+            let fd = try Socket.listenUnix(path: settings.unixSocket, mode: mode, backlog: Int32(settings.tcpBacklog))
+            listeners.append(Listener(fd: fd, isUnix: true, unixPath: settings.unixSocket))
+        }
+        guard !listeners.isEmpty else { throw SystemError("no listening socket", errno: EINVAL) }
+        if !settings.pidFile.isEmpty, let file = fopen(settings.pidFile, "w") {
+            fputs("\(getpid())\n", file)
+            fclose(file)
+        }
+        let count = settings.ioThreads
+        for index in 0..<count {
+            let owned = stride(from: index, to: keyspace.shardCount, by: count).map { keyspace.shards[$0] }
+            workers.append(try Worker(index: index, server: self, ownedShards: owned))
+        }
+        let listeners = self.listeners
+        for worker in workers {
+            threads.append(OSThread(name: "tessera-io-\(worker.index)") { worker.run(listeners: listeners) })
+        }
+        logger.notice("Tessera \(ServerInfo.tesseraVersion) started, pid=\(getpid()), port=\(boundPort), io-threads=\(count), shards=\(keyspace.shardCount)")
+        logger.notice("Ready to accept connections")
+    }
+
+    /// Blocks the calling thread until SIGTERM/SIGINT (or SHUTDOWN), then stops gracefully.
+    /// The caller must have blocked those signals in every thread (see `blockTerminationSignals`).
+    public func runUntilTerminated() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        logger.notice(received == SIGINT ? "Received SIGINT scheduling shutdown..." : "Received SIGTERM scheduling shutdown...")
+        stop()
+    }
+
+    /// Blocks SIGTERM/SIGINT (inherited by threads created afterwards) and ignores SIGPIPE.
+    public static func blockTerminationSignals() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Stops accepting, lets each worker flush and close its clients, and releases resources.
+    public func stop() {
+        logger.notice("User requested shutdown...")
+        stopping.store(true, ordering: .relaxed)
+        for worker in workers { worker.wakeup.signal() }
+        for thread in threads { thread.join() }
+        for listener in listeners { Glibc.close(listener.fd) }
+        let settings = currentSettings
+        if !settings.unixSocket.isEmpty { unlink(settings.unixSocket) }
+        if !settings.pidFile.isEmpty { unlink(settings.pidFile) }
+        logger.notice("Tessera is now ready to exit, bye bye...")
+    }
+
+    func requestShutdown(save: Bool?) {
+        shutdownSave.withLock { $0 = save }
+        Glibc.kill(getpid(), SIGTERM)
+    }
+
+    // MARK: Clients
+
+    /// Reserves a client slot under `maxclients`.
+    func admitClient() -> Bool {
+        let limit = currentSettings.maxClients
+        let previous = connectedClients.add(1, ordering: .relaxed).oldValue
+        if previous >= limit {
+            connectedClients.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func register(_ info: ClientInfo, worker: Worker) {
+        registry.withLock { $0[info.id] = (info, worker) }
+    }
+
+    func releaseClient(_ info: ClientInfo?) {
+        connectedClients.subtract(1, ordering: .relaxed)
+        if let info { _ = registry.withLock { $0.removeValue(forKey: info.id) } }
+    }
+
+    var connectedClientCount: Int { connectedClients.load(ordering: .relaxed) }
+    var allWorkerStats: [WorkerStats] { workers.map(\.stats) }
+
+    // MARK: ServerControl
+
+    public func info(sections: [[UInt8]]) -> [UInt8] {
+        InfoReport(server: self).render(sections: sections.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    public func configGet(patterns: [[UInt8]]) -> [([UInt8], [UInt8])] {
+        let settings = currentSettings
+        var result: [([UInt8], [UInt8])] = []
+        for directive in Directive.all {
+            let name = Array(directive.name.utf8)
+            let matches = patterns.contains { pattern in
+                pattern.withUnsafeBytes { p in name.withUnsafeBytes { ByteStrings.globMatch(pattern: p, string: $0, ignoringCase: true) } }
+            }
+            if matches { result.append((name, Array(directive.get(settings).utf8))) }
+        }
+        return result
+    }
+
+    public func configSet(_ pairs: [([UInt8], [UInt8])]) -> [UInt8]? {
+        settings.withLock { settings in
+            var updated = settings
+            for (rawName, rawValue) in pairs {
+                let name = String(decoding: rawName, as: UTF8.self)
+                guard let directive = Directive.named(name) else {
+                    return Array("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'".utf8)
+                }
+                guard directive.mutable else {
+                    return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - can't set immutable config".utf8)
+                }
+                let value = String(decoding: rawValue, as: UTF8.self)
+                let words = directive.name == "bind" ? value.split(separator: " ").map(String.init) : [value]
+                if let reason = directive.set(&updated, words) {
+                    return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - \(reason)".utf8)
+                }
+            }
+            settings = updated
+            logger.setLevel(updated.logLevel)
+            return nil
+        }
+    }
+
+    public func clients() -> [ClientInfo] {
+        registry.withLock { $0.values.map(\.0) }.sorted { $0.id < $1.id }
+    }
+
+    public func kill(clientID: Int) -> Bool {
+        guard let (info, worker) = registry.withLock({ $0[clientID] }) else { return false }
+        info.killRequested.store(true, ordering: .relaxed)
+        worker.wakeup.signal()
+        return true
+    }
+
+    public func shutdown(save: Bool?) -> [UInt8]? {
+        requestShutdown(save: save)
+        return nil
+    }
+
+    public func totalCommandsProcessed() -> Int {
+        allWorkerStats.reduce(0) { $0 + $1.commandsProcessed.load(ordering: .relaxed) }
+    }
+
+    static func randomHex(_ count: Int) -> String {
+        var bytes = [UInt8](repeating: 0, count: count / 2)
+        _ = bytes.withUnsafeMutableBytes { tessera_getrandom($0.baseAddress, $0.count) }
+        let digits = Array("0123456789abcdef".utf8)
+        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    }
+}

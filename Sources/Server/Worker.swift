@@ -1,0 +1,328 @@
+import Bytes
+import Commands
+import Glibc
+import Keyspace
+import Networking
+import RESP
+import Synchronization
+
+/// One event loop on its own thread: accepts on the shared listeners, owns its connections and
+/// runs their commands inline, and expires the keys of the shards it owns. Everything here is
+/// confined to the worker's thread; other threads reach it only through `wakeup`.
+final class Worker: @unchecked Sendable {
+    let index: Int
+    unowned let server: TesseraServer
+    let selector: Selector
+    let wakeup: Wakeup
+    let stats = WorkerStats()
+    private let ownedShards: [Shard]
+    private var connections: [Connection?] = []
+    private var generations: [UInt32] = []
+    private var freeSlots: [Int] = []
+    private var nextHousekeeping: Int64 = 0
+    private var nextIdleCheck: Int64 = 0
+    private var expiryBacklog = false
+
+    private static let listenerTag: UInt64 = 1 << 63
+    private static let wakeupTag: UInt64 = 1 << 62
+    /// Housekeeping (wheel advance) period: the precision promise for active expiry.
+    static let housekeepingPeriodMilliseconds: Int64 = 10
+    /// Keys one shard may expire per housekeeping pass before yielding to clients.
+    static let expiredKeysPerShardPerTickMax = 2000
+    private static let acceptsPerEventMax = 64
+
+    init(index: Int, server: TesseraServer, ownedShards: [Shard]) throws {
+        self.index = index
+        self.server = server
+        self.ownedShards = ownedShards
+        selector = try Selector(capacity: 512)
+        wakeup = try Wakeup()
+    }
+
+    // MARK: Loop
+
+    func run(listeners: [Listener]) {
+        do {
+            for (i, listener) in listeners.enumerated() {
+                try selector.register(listener.fd, interest: [.readable, .exclusive], token: Worker.listenerTag | UInt64(i))
+            }
+            try selector.register(wakeup.fd, interest: .readable, token: Worker.wakeupTag)
+        } catch {
+            server.logger.warning("Worker \(index) cannot start: \(error)")
+            server.requestShutdown(save: nil)
+            return
+        }
+        while !server.isStopping {
+            let timeout: Int32 = expiryBacklog ? 0 : Int32(Worker.housekeepingPeriodMilliseconds)
+            let ready: Int
+            do { ready = try selector.wait(timeoutMilliseconds: timeout) } catch {
+                server.logger.warning("epoll_wait failed: \(error)")
+                break
+            }
+            for i in 0..<ready {
+                let token = selector.token(at: i)
+                let readiness = selector.readiness(at: i)
+                if token & Worker.listenerTag != 0 {
+                    accept(from: listeners[Int(token & 0xFFFF)])
+                } else if token & Worker.wakeupTag != 0 {
+                    wakeup.drain()
+                    closeKilledClients()
+                } else if let connection = connection(for: token) {
+                    if readiness.isWritable && connection.waitingForWritable { onWritable(connection) }
+                    if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
+                }
+            }
+            housekeep()
+        }
+        closeAll()
+    }
+
+    private func connection(for token: UInt64) -> Connection? {
+        let slot = Int(token & 0xFFFF_FFFF)
+        guard slot < connections.count, UInt64(generations[slot]) == token >> 32,
+              let connection = connections[slot] else { return nil }
+        return connection
+    }
+
+    // MARK: Accept
+
+    private func accept(from listener: Listener) {
+        for _ in 0..<Worker.acceptsPerEventMax {
+            let accepted: Int32?
+            do { accepted = try Socket.accept(listener.fd) } catch {
+                server.logger.warning("Accepting client connection: \(error)")
+                return
+            }
+            guard let fd = accepted else { return }
+            stats.connectionsReceived.bump()
+            guard server.admitClient() else {
+                stats.rejectedConnections.bump()
+                let message: StaticString = "-ERR max number of clients reached\r\n"
+                _ = Socket.write(fd, from: message.utf8Start, count: message.utf8CodeUnitCount)
+                Glibc.close(fd)
+                continue
+            }
+            let settings = server.currentSettings
+            if !listener.isUnix { Socket.configureAccepted(fd, keepaliveSeconds: settings.tcpKeepaliveSeconds) }
+            addConnection(fd: fd, listener: listener, settings: settings)
+        }
+    }
+
+    private func addConnection(fd: Int32, listener: Listener, settings: Settings) {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = connections.count
+            connections.append(nil)
+            generations.append(0)
+        }
+        generations[slot] &+= 1
+        let token = UInt64(generations[slot]) << 32 | UInt64(slot)
+        let now = server.clock.nowMilliseconds()
+        let info = ClientInfo(id: server.context.makeClientID(),
+                              address: Socket.address(of: fd, peer: true, unixPath: listener.unixPath),
+                              localAddress: Socket.address(of: fd, peer: false, unixPath: listener.unixPath),
+                              fd: fd, createdAt: now)
+        let client = Client(context: server.context, info: info, stats: stats)
+        var limits = ParserLimits()
+        limits.maxBulkLength = settings.protoMaxBulkLength
+        let connection = Connection(fd: fd, slot: slot, token: token, client: client, limits: limits)
+        do {
+            try selector.register(fd, interest: .readable, token: token)
+        } catch {
+            server.logger.warning("Registering client: \(error)")
+            Glibc.close(fd)
+            freeSlots.append(slot)
+            server.releaseClient(nil)
+            return
+        }
+        connections[slot] = connection
+        server.register(info, worker: self)
+        server.logger.debug("Accepted \(String(decoding: info.address, as: UTF8.self))")
+    }
+
+    // MARK: Reading and executing
+
+    private func onReadable(_ connection: Connection) {
+        if connection.input.writableBytes < 4096 {
+            if connection.input.readerIndex > 0 { connection.input.compact() }
+            if connection.input.writableBytes < 4096 {
+                if connection.input.readableBytes >= server.currentSettings.clientQueryBufferLimit {
+                    server.logger.warning("Closing client that reached max query buffer length: id=\(connection.client.id)")
+                    close(connection)
+                    return
+                }
+                connection.input.reserveWritable(max(4096, connection.input.capacity))
+            }
+        }
+        switch Socket.read(connection.fd, into: connection.input.writePointer, count: connection.input.writableBytes) {
+        case .success(.bytes(let count)):
+            connection.input.commitWritten(count)
+            stats.inputBytes.bump(count)
+            process(connection)
+        case .success(.wouldBlock):
+            return
+        case .success(.endOfFile), .failure:
+            close(connection)
+        }
+    }
+
+    /// Executes every complete request in the input buffer, then flushes the replies once.
+    private func process(_ connection: Connection) {
+        let client = connection.client
+        requests: while connection.input.readableBytes > 0 && !client.closeAfterReply {
+            if client.reply.buffer.readableBytes >= Connection.outputHighWaterBytes {
+                guard flush(connection) else { return }
+                if client.reply.buffer.readableBytes >= Connection.outputHighWaterBytes {
+                    pauseReading(connection)
+                    break requests
+                }
+            }
+            let readable = UnsafeMutableRawBufferPointer(start: connection.input.base + connection.input.readerIndex,
+                                                         count: connection.input.readableBytes)
+            switch connection.parser.parse(readable, into: &connection.arguments) {
+            case .incomplete:
+                break requests
+            case .error(let error):
+                client.reply.error(error)
+                client.closeAfterReply = true
+                connection.input.clear()
+                break requests
+            case .command(let consumed):
+                if connection.arguments.count > 0 {
+                    client.args = connection.arguments.arguments(base: UnsafeRawPointer(readable.baseAddress!))
+                    Dispatcher.execute(client)
+                }
+                connection.input.consume(consumed)
+            }
+        }
+        client.args = Arguments.empty
+        if connection.input.readableBytes == 0 {
+            connection.input.clear()
+            connection.input.shrinkIfEmpty(to: Connection.initialInputCapacity)
+        }
+        client.info.lastInteraction.store(client.now, ordering: .relaxed)
+        _ = flush(connection)
+    }
+
+    // MARK: Writing
+
+    /// Writes pending replies; false if the connection was closed.
+    @discardableResult
+    private func flush(_ connection: Connection) -> Bool {
+        let client = connection.client
+        while client.reply.buffer.readableBytes > 0 {
+            let pending = client.reply.buffer.readableView
+            switch Socket.write(connection.fd, from: pending.baseAddress!, count: pending.count) {
+            case .success(0):
+                if !connection.waitingForWritable {
+                    connection.waitingForWritable = true
+                    updateInterest(connection)
+                }
+                return true
+            case .success(let count):
+                client.reply.buffer.consume(count)
+                stats.outputBytes.bump(count)
+            case .failure:
+                close(connection)
+                return false
+            }
+        }
+        client.reply.buffer.clear()
+        client.reply.buffer.shrinkIfEmpty(to: Connection.idleBufferBytes)
+        if client.closeAfterReply {
+            close(connection)
+            return false
+        }
+        if connection.waitingForWritable {
+            connection.waitingForWritable = false
+            updateInterest(connection)
+        }
+        return true
+    }
+
+    private func onWritable(_ connection: Connection) {
+        guard flush(connection) else { return }
+        if connection.readingPaused && connection.client.reply.buffer.readableBytes < Connection.outputHighWaterBytes {
+            connection.readingPaused = false
+            updateInterest(connection)
+            process(connection)
+        }
+    }
+
+    private func pauseReading(_ connection: Connection) {
+        connection.readingPaused = true
+        updateInterest(connection)
+    }
+
+    private func updateInterest(_ connection: Connection) {
+        var interest: Selector.Interest = []
+        if !connection.readingPaused { interest.insert(.readable) }
+        if connection.waitingForWritable { interest.insert(.writable) }
+        try? selector.modify(connection.fd, interest: interest, token: connection.token)
+    }
+
+    // MARK: Closing
+
+    func close(_ connection: Connection) {
+        guard !connection.closed else { return }
+        connection.closed = true
+        selector.deregister(connection.fd)
+        Glibc.close(connection.fd)
+        connections[connection.slot] = nil
+        freeSlots.append(connection.slot)
+        server.releaseClient(connection.client.info)
+    }
+
+    private func closeKilledClients() {
+        for case let connection? in connections where connection.client.info.killRequested.load(ordering: .relaxed) {
+            close(connection)
+        }
+    }
+
+    private func closeAll() {
+        for case let connection? in connections {
+            _ = flush(connection)
+            close(connection)
+        }
+    }
+
+    // MARK: Housekeeping
+
+    /// Advances the timing wheels of this worker's shards (active expiry) and closes idle clients.
+    private func housekeep() {
+        let now = server.clock.nowMilliseconds()
+        guard now >= nextHousekeeping || expiryBacklog else { return }
+        nextHousekeeping = now + Worker.housekeepingPeriodMilliseconds
+        var backlog = false
+        for shard in ownedShards {
+            shard.lock()
+            let removed = shard.expireDue(now: now, budget: Worker.expiredKeysPerShardPerTickMax)
+            shard.unlock()
+            if removed >= Worker.expiredKeysPerShardPerTickMax { backlog = true }
+        }
+        expiryBacklog = backlog
+        if now >= nextIdleCheck {
+            nextIdleCheck = now + 1000
+            closeIdleClients(now: now)
+        }
+    }
+
+    private func closeIdleClients(now: Int64) {
+        let timeout = Int64(server.currentSettings.timeoutSeconds) * 1000
+        guard timeout > 0 else { return }
+        for case let connection? in connections
+        where now - connection.client.info.lastInteraction.load(ordering: .relaxed) > timeout {
+            server.logger.verbose("Closing idle client")
+            close(connection)
+        }
+    }
+}
+
+/// A listening socket shared by all workers.
+struct Listener: Sendable {
+    let fd: Int32
+    let isUnix: Bool
+    let unixPath: String?
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class BytesTestsPlaceholder: XCTestCase { func testBuilds() {} }
