@@ -214,8 +214,8 @@ enum LongDouble {
             limbs[wordShift + 1] = bitShift == 0 ? 0 : mantissa >> UInt64(64 - bitShift)
             var top = limbCount
             while top > 0 && limbs[top - 1] == 0 { top -= 1 }
-            // 64 bits per limb < 19.3 decimal digits, so limbCount + 1 chunks always suffice.
-            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: limbCount + 1) { chunks in
+            // A limb holds up to 19.27 decimal digits, a chunk 19: a few more chunks than limbs.
+            return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: limbCount + limbCount / 32 + 2) { chunks in
                 var chunkCount = 0
                 while top > 0 {
                     var remainder: UInt64 = 0
