@@ -29,7 +29,7 @@ let package = Package(
         // Composition root: configuration, connections, housekeeping, INFO.
         .target(name: "Server", dependencies: ["Bytes", "RESP", "Keyspace", "Networking", "Commands", "CLinux"],
                 swiftSettings: strict),
-        .executableTarget(name: "tessera", dependencies: ["Server"], swiftSettings: strict),
+        .executableTarget(name: "tessera", dependencies: ["Server", "Commands"], swiftSettings: strict),
 
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
         .testTarget(name: "RESPTests", dependencies: ["RESP", "Bytes"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import Commands
 import Glibc
 
 /// A start-up configuration problem, reported the way redis-server does and fatal.
@@ -8,7 +9,7 @@ public struct ConfigError: Error, CustomStringConvertible {
     public var description: String {
         """
 
-        *** FATAL CONFIG FILE ERROR (Tessera \(ServerInfo.tesseraVersion)) ***
+        *** FATAL CONFIG FILE ERROR (Tessera \(ServerIdentity.tesseraVersion)) ***
         Reading the configuration file, at line \(line)
         >>> '\(text)'
         \(reason)

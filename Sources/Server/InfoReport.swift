@@ -61,7 +61,7 @@ struct InfoReport {
         let nowMicros = server.clock.nowMicroseconds()
         let uptime = (server.clock.nowMilliseconds() - server.context.startTime) / 1000
         return lines("Server", [
-            ("redis_version", ServerInfo.redisVersion), ("redis_git_sha1", "00000000"), ("redis_git_dirty", "0"),
+            ("redis_version", "\(ServerIdentity.redisVersion)"), ("redis_git_sha1", "00000000"), ("redis_git_dirty", "0"),
             ("redis_build_id", "0"), ("redis_mode", "standalone"), ("os", "\(sys) \(release) \(machine)"),
             ("arch_bits", "64"), ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", "epoll"),
             ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"), ("process_id", "\(getpid())"),
@@ -70,7 +70,7 @@ struct InfoReport {
             ("uptime_in_days", "\(uptime / 86400)"), ("hz", "100"), ("configured_hz", "100"),
             ("lru_clock", "\((nowMicros / 1_000_000) & 0xFFFFFF)"), ("executable", InfoReport.executablePath()),
             ("config_file", settings.configFile), ("io_threads_active", settings.ioThreads > 1 ? "1" : "0"),
-            ("tessera_version", ServerInfo.tesseraVersion), ("tessera_io_threads", "\(settings.ioThreads)"),
+            ("tessera_version", "\(ServerIdentity.tesseraVersion)"), ("tessera_io_threads", "\(settings.ioThreads)"),
             ("tessera_shards", "\(server.keyspace.shardCount)"),
         ])
     }
@@ -116,17 +116,16 @@ struct InfoReport {
     }
 
     private func statsSection() -> String {
-        let stats = server.allWorkerStats
-        func sum(_ counter: (WorkerStats) -> Int) -> Int { stats.reduce(0) { $0 + counter($1) } }
+        let stats = server.statsTotals()
         return lines("Stats", [
-            ("total_connections_received", "\(sum { $0.connectionsReceived.load(ordering: .relaxed) })"),
-            ("total_commands_processed", "\(sum { $0.commandsProcessed.load(ordering: .relaxed) })"),
+            ("total_connections_received", "\(stats.connectionsReceived)"),
+            ("total_commands_processed", "\(stats.commandsProcessed)"),
             ("instantaneous_ops_per_sec", "0"),
-            ("total_net_input_bytes", "\(sum { $0.inputBytes.load(ordering: .relaxed) })"), ("total_net_output_bytes", "\(sum { $0.outputBytes.load(ordering: .relaxed) })"),
-            ("rejected_connections", "\(sum { $0.rejectedConnections.load(ordering: .relaxed) })"), ("expired_keys", "\(server.keyspace.expiredKeys)"),
-            ("evicted_keys", "0"), ("keyspace_hits", "\(sum { $0.keyspaceHits.load(ordering: .relaxed) })"),
-            ("keyspace_misses", "\(sum { $0.keyspaceMisses.load(ordering: .relaxed) })"), ("pubsub_channels", "0"), ("pubsub_patterns", "0"),
-            ("total_error_replies", "\(sum { $0.errorReplies.load(ordering: .relaxed) })"),
+            ("total_net_input_bytes", "\(stats.inputBytes)"), ("total_net_output_bytes", "\(stats.outputBytes)"),
+            ("rejected_connections", "\(stats.rejectedConnections)"), ("expired_keys", "\(stats.expiredKeys)"),
+            ("evicted_keys", "0"), ("keyspace_hits", "\(stats.keyspaceHits)"),
+            ("keyspace_misses", "\(stats.keyspaceMisses)"), ("pubsub_channels", "0"), ("pubsub_patterns", "0"),
+            ("total_error_replies", "\(stats.errorReplies)"),
         ])
     }
 

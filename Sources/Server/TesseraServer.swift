@@ -22,6 +22,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let connectedClients = Atomic<Int>(0)
     private let registry = Mutex<[Int: (ClientInfo, Worker)]>([:])
     private let shutdownSave = Mutex<Bool?>(nil)
+    private let statsBaseline = Mutex(StatsTotals())
     let runID: String
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
@@ -76,7 +77,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         for worker in workers {
             threads.append(OSThread(name: "tessera-io-\(worker.index)") { worker.run(listeners: listeners) })
         }
-        logger.notice("Tessera \(ServerInfo.tesseraVersion) started, pid=\(getpid()), port=\(boundPort), io-threads=\(count), shards=\(keyspace.shardCount)")
+        logger.notice("Tessera \(ServerIdentity.tesseraVersion) started, pid=\(getpid()), port=\(boundPort), io-threads=\(count), shards=\(keyspace.shardCount)")
         logger.notice("Ready to accept connections")
     }
 
@@ -204,8 +205,32 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         return nil
     }
 
-    public func totalCommandsProcessed() -> Int {
-        allWorkerStats.reduce(0) { $0 + $1.commandsProcessed.load(ordering: .relaxed) }
+    public func totalCommandsProcessed() -> Int { statsTotals().commandsProcessed }
+
+    /// INFO stats figures since start or the last CONFIG RESETSTAT.
+    func statsTotals() -> StatsTotals {
+        let raw = StatsTotals(workers: allWorkerStats, expiredKeys: keyspace.expiredKeys)
+        return raw - statsBaseline.withLock { $0 }
+    }
+
+    public func resetStatistics() {
+        let raw = StatsTotals(workers: allWorkerStats, expiredKeys: keyspace.expiredKeys)
+        statsBaseline.withLock { $0 = raw }
+    }
+
+    public func rewriteConfig() -> [UInt8]? {
+        let settings = currentSettings
+        guard !settings.configFile.isEmpty else {
+            return Array("ERR The server is running without a config file".utf8)
+        }
+        do {
+            try ConfigRewriter.rewrite(path: settings.configFile, settings: settings)
+            logger.notice("CONFIG REWRITE executed with success.")
+            return nil
+        } catch {
+            logger.warning("CONFIG REWRITE failed: \(error)")
+            return Array("ERR Rewriting config file: \(error)".utf8)
+        }
     }
 
     static func randomHex(_ count: Int) -> String {

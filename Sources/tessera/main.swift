@@ -1,4 +1,5 @@
 import Glibc
+import Commands
 import Server
 
 let usage = """
@@ -26,7 +27,7 @@ if arguments.contains("-h") || arguments.contains("--help") {
     exit(0)
 }
 if arguments.contains("-v") || arguments.contains("--version") {
-    print("Tessera server v=\(ServerInfo.tesseraVersion) redis-compat=\(ServerInfo.redisVersion) bits=64")
+    print("Tessera server v=\(ServerIdentity.tesseraVersion) redis-compat=\(ServerIdentity.redisVersion) bits=64")
     exit(0)
 }
 

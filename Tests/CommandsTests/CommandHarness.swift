@@ -12,11 +12,12 @@ final class CommandHarness {
     let control: FakeServerControl
     let client: Client
 
-    init(shardCount: Int = 4, databases: Int = 16, startTime: Int64 = 1_700_000_000_000) {
+    init(shardCount: Int = 4, databases: Int = 16, startTime: Int64 = 1_700_000_000_000,
+         commands: CommandTable = .shared) {
         clock = Clock.manual(at: startTime)
         control = FakeServerControl()
         let keyspace = Keyspace(shardCount: shardCount, databaseCount: databases, hashSeed: 0x1234_5678)
-        context = ServerContext(keyspace: keyspace, clock: clock, control: control)
+        context = ServerContext(keyspace: keyspace, clock: clock, control: control, commands: commands)
         let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50000".utf8),
                               localAddress: Array("127.0.0.1:6379".utf8), fd: 7, createdAt: startTime)
         client = Client(context: context, info: info, stats: WorkerStats())
@@ -61,8 +62,10 @@ final class FakeServerControl: ServerControl, @unchecked Sendable {
                                          (Array("timeout".utf8), Array("0".utf8))]
     var shutdownRequests: [Bool?] = []
     var infoText: [UInt8] = Array("# Server\r\nredis_version:7.0.15\r\n".utf8)
+    var infoRequests: [[[UInt8]]] = []
+    var shutdownError: [UInt8]?
 
-    func info(sections: [[UInt8]]) -> [UInt8] { infoText }
+    func info(sections: [[UInt8]]) -> [UInt8] { infoRequests.append(sections); return infoText }
     func configGet(patterns: [[UInt8]]) -> [([UInt8], [UInt8])] {
         config.filter { pair in patterns.contains { $0 == pair.0 || $0 == Array("*".utf8) } }
     }
@@ -76,6 +79,15 @@ final class FakeServerControl: ServerControl, @unchecked Sendable {
         return nil
     }
     func clients() -> [ClientInfo] { registered }
-    func shutdown(save: Bool?) -> [UInt8]? { shutdownRequests.append(save); return nil }
+    var killed: [Int] = []
+    func kill(clientID: Int) -> Bool {
+        guard let info = registered.first(where: { $0.id == clientID }) else { return false }
+        info.killRequested.store(true, ordering: .relaxed)
+        killed.append(clientID)
+        return true
+    }
+    var statisticsResets = 0
+    func resetStatistics() { statisticsResets += 1 }
+    func shutdown(save: Bool?) -> [UInt8]? { shutdownRequests.append(save); return shutdownError }
     func totalCommandsProcessed() -> Int { 0 }
 }

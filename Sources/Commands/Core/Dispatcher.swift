@@ -18,7 +18,13 @@ public enum Dispatcher {
         if command.isContainer {
             client.command = command
             guard args.count >= 2 else {
-                client.replyWrongArity()
+                // A container that also runs alone (COMMAND) accepts argc 1 if its arity allows it.
+                if let handler = command.handler, command.accepts(argumentCount: 1) {
+                    client.info.recordCommand(command)
+                    handler(client)
+                } else {
+                    client.replyWrongArity()
+                }
                 return
             }
             guard let sub = command.subcommand(named: args[1]) else {

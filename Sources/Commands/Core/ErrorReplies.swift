@@ -18,5 +18,22 @@ public enum ErrorReply {
     public static let nxAndXX: StaticString = "ERR NX and XX, GT or LT options at the same time are not compatible"
     public static let gtLtNx: StaticString = "ERR GT, LT, and/or NX options at the same time are not compatible"
     public static let timeout: StaticString = "ERR timeout is not an integer or out of range"
+    // Connection and server families.
+    public static let protocolVersionNotInteger: StaticString = "ERR Protocol version is not an integer or out of range"
+    public static let wrongPass: StaticString = "WRONGPASS invalid username-password pair or user is disabled."
+    public static let invalidClientName: StaticString = "ERR Client names cannot contain spaces, newlines or special characters."
+    public static let invalidClientID: StaticString = "ERR Invalid client ID"
+    public static let clientIDNotPositive: StaticString = "ERR client-id should be greater than 0"
+    public static let noSuchClient: StaticString = "ERR No such client"
+    public static let unblockReason: StaticString = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+    public static let cachingWithoutTracking: StaticString = "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+    public static let intOutOfRange: StaticString = "ERR value is out of range, value must between -2147483648 and 2147483647"
+    public static let invalidCommandSpecified: StaticString = "ERR Invalid command specified"
+    public static let commandHasNoKeys: StaticString = "ERR The command has no key arguments"
+    public static let invalidCommandArgumentCount: StaticString = "ERR Invalid number of arguments specified for command"
+    public static let invalidCommandArguments: StaticString = "ERR Invalid arguments specified for command"
+    public static let noShutdownInProgress: StaticString = "ERR No shutdown in progress."
+    public static let noConfigFile: StaticString = "ERR The server is running without a config file"
+    // String family.
     public static let decrementOverflow: StaticString = "ERR decrement would overflow"
 }

@@ -17,6 +17,23 @@ public protocol ServerControl: AnyObject, Sendable {
     func shutdown(save: Bool?) -> [UInt8]?
     /// Aggregated statistics over all workers.
     func totalCommandsProcessed() -> Int
+    /// CLIENT KILL: asks the worker owning client `clientID` to close it (set its `killRequested` and
+    /// wake the worker up). False if no such client. Never called for the calling client itself
+    /// (that one is closed with `closeAfterReply`).
+    func kill(clientID: Int) -> Bool
+    /// CONFIG RESETSTAT: zero the statistics INFO reports (Redis `resetServerStats`: commands
+    /// processed, connections received, keyspace hits/misses, expired keys, errors, net bytes…).
+    func resetStatistics()
+    /// CONFIG REWRITE: nil on success or Redis's error text ("ERR The server is running without a
+    /// config file" when started without one).
+    func rewriteConfig() -> [UInt8]?
+}
+
+extension ServerControl {
+    /// Default until the server implements it: nothing to reset.
+    public func resetStatistics() {}
+    /// Default until the server implements it: Redis's reply when there is no config file.
+    public func rewriteConfig() -> [UInt8]? { Array("ERR The server is running without a config file".utf8) }
 }
 
 /// Everything a command may touch that is shared across event loops. One per server.

@@ -1,2 +1,0 @@
-import XCTest
-final class KeyspaceTestsPlaceholder: XCTestCase { func testBuilds() {} }
