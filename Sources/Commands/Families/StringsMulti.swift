@@ -74,7 +74,8 @@ extension StringFamily {
             client.replyWrongArity()
             return
         }
-        setPairs(client)
+        // Every pair stored, TTLs cleared; a repeated key keeps its last value.
+        withKeysLocked(client, first: 1, step: 2) { hashes in storePairs(client, hashes) }
         client.reply.ok()
     }
 
@@ -99,11 +100,6 @@ extension StringFamily {
             storePairs(client, hashes)
             client.reply.integer(1)
         }
-    }
-
-    /// MSET's body: every pair stored, TTLs cleared, a repeated key keeps its last value.
-    static func setPairs(_ client: Client) {
-        withKeysLocked(client, first: 1, step: 2) { hashes in storePairs(client, hashes) }
     }
 
     /// Stores every key/value pair of argv (the shards are locked by the caller).
