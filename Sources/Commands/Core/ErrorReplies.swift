@@ -35,4 +35,6 @@ public enum ErrorReply {
     public static let noShutdownInProgress: StaticString = "ERR No shutdown in progress."
     public static let noConfigFile: StaticString = "ERR The server is running without a config file"
     public static let gtAndLt: StaticString = "ERR GT and LT options at the same time are not compatible"
+    // String family.
+    public static let decrementOverflow: StaticString = "ERR decrement would overflow"
 }

@@ -1,5 +1,335 @@
-// PLACEHOLDER — a family helper fills this file (handlers + table entries at the bottom).
+import Bytes
+import Keyspace
+import RESP
 
+/// The string family (Redis t_string.c): GET/SET and friends here, counters in StringsNumeric.swift,
+/// APPEND/STRLEN/GETRANGE/SETRANGE and the multi-key commands in StringsRange.swift.
+/// GET and SET are the server's hot path: no allocations, options parsed in place, values written
+/// straight from the entry into the reply while the shard lock is held.
 public enum StringFamily {
-    public static let commands: [Command] = []
+    /// proto-max-bulk-len (Redis's default; the limit on strings built by APPEND and SETRANGE).
+    static let maxStringLength = 512 * 1024 * 1024
+
+    /// Redis's OBJ_SET_* / OBJ_EX… option bits (parseExtendedStringArgumentsOrReply).
+    enum Option {
+        static let nx: UInt16 = 1 << 0
+        static let xx: UInt16 = 1 << 1
+        static let ex: UInt16 = 1 << 2
+        static let px: UInt16 = 1 << 3
+        static let keepTTL: UInt16 = 1 << 4
+        static let get: UInt16 = 1 << 5
+        static let exat: UInt16 = 1 << 6
+        static let pxat: UInt16 = 1 << 7
+        static let persist: UInt16 = 1 << 8
+        static let expireOptions: UInt16 = ex | px | exat | pxat
+    }
+
+    // MARK: Shared helpers
+
+    /// Redis compares option names as C strings: bytes after a NUL are ignored ("nx\0junk" is NX).
+    @inline(__always)
+    static func optionName(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0 { return UnsafeRawBufferPointer(rebasing: bytes[0..<index]) }
+            index += 1
+        }
+        return bytes
+    }
+
+    /// Redis `parseExtendedStringArgumentsOrReply` for SET (`forSet`) and GETEX: any unknown or
+    /// conflicting option is a syntax error (the caller replies). Repeating an option is allowed and
+    /// the last expiry wins. `expireIndex` is the argument holding the expiry (0 = none).
+    @inline(__always)
+    static func parseOptions(_ args: Arguments, from first: Int, forSet: Bool,
+                             flags: inout UInt16, expireIndex: inout Int) -> Bool {
+        var index = first
+        let count = args.count
+        while index < count {
+            let option = optionName(args[index])
+            let hasNext = index + 1 < count
+            if forSet && ByteStrings.equalsIgnoringCase(option, "nx") && flags & Option.xx == 0 {
+                flags |= Option.nx
+            } else if forSet && ByteStrings.equalsIgnoringCase(option, "xx") && flags & Option.nx == 0 {
+                flags |= Option.xx
+            } else if forSet && ByteStrings.equalsIgnoringCase(option, "get") {
+                flags |= Option.get
+            } else if forSet && ByteStrings.equalsIgnoringCase(option, "keepttl")
+                        && flags & (Option.persist | Option.expireOptions) == 0 {
+                flags |= Option.keepTTL
+            } else if !forSet && ByteStrings.equalsIgnoringCase(option, "persist")
+                        && flags & (Option.keepTTL | Option.expireOptions) == 0 {
+                flags |= Option.persist
+            } else if hasNext, flags & (Option.keepTTL | Option.persist) == 0,
+                      let unit = expireOption(option), flags & (Option.expireOptions & ~unit) == 0 {
+                flags |= unit
+                expireIndex = index + 1
+                index += 1
+            } else {
+                return false
+            }
+            index += 1
+        }
+        return true
+    }
+
+    /// EX, PX, EXAT or PXAT as its option bit; nil for anything else.
+    @inline(__always)
+    static func expireOption(_ option: UnsafeRawBufferPointer) -> UInt16? {
+        if ByteStrings.equalsIgnoringCase(option, "ex") { return Option.ex }
+        if ByteStrings.equalsIgnoringCase(option, "px") { return Option.px }
+        if ByteStrings.equalsIgnoringCase(option, "exat") { return Option.exat }
+        if ByteStrings.equalsIgnoringCase(option, "pxat") { return Option.pxat }
+        return nil
+    }
+
+    /// Redis `getExpireMillisecondsOrReply`: the absolute deadline in Unix ms for an EX/PX (relative to
+    /// `client.now`) or EXAT/PXAT argument, or nil after replying the error.
+    static func expireDeadline(_ client: Client, _ argument: UnsafeRawBufferPointer, flags: UInt16) -> Int64? {
+        guard let amount = ByteStrings.parseInt64(argument) else {
+            client.reply.error(ErrorReply.notInteger)
+            return nil
+        }
+        let seconds = flags & (Option.ex | Option.exat) != 0
+        guard amount > 0, !seconds || amount <= Int64.max / 1000 else {
+            replyInvalidExpireTime(client)
+            return nil
+        }
+        var milliseconds = seconds ? amount * 1000 : amount
+        if flags & (Option.ex | Option.px) != 0 {
+            let (sum, overflow) = milliseconds.addingReportingOverflow(client.now)
+            guard !overflow, sum > 0 else {
+                replyInvalidExpireTime(client)
+                return nil
+            }
+            milliseconds = sum
+        }
+        return milliseconds
+    }
+
+    /// "ERR invalid expire time in '<command>' command" (Redis names the running command).
+    static func replyInvalidExpireTime(_ client: Client) {
+        let name = client.command?.fullName ?? []
+        name.withUnsafeBytes { nameBytes in
+            client.reply.error([Client.bytes("ERR invalid expire time in '"), nameBytes, Client.bytes("' command")])
+        }
+    }
+
+    /// Redis `getGenericCommand` on an already looked-up entry: replies the value or nil and counts a
+    /// keyspace hit or miss (a key of another type is a hit). Returns false after a WRONGTYPE reply.
+    @inline(__always)
+    static func replyValue(_ client: Client, _ entry: Entry?) -> Bool {
+        guard let entry else {
+            client.stats.keyspaceMisses.bump()
+            client.reply.null()
+            return true
+        }
+        client.stats.keyspaceHits.bump()
+        guard entry.type == .string else {
+            client.reply.error(ErrorReply.wrongType)
+            return false
+        }
+        client.reply.bulk(UnsafeRawBufferPointer(entry.value))
+        return true
+    }
+
+    // MARK: GET
+
+    static func get(_ client: Client) {
+        let key = client.args[1]
+        let hash = client.keyspace.hash(key)
+        let shard = client.keyspace.shard(hash: hash)
+        shard.lock()
+        defer { shard.unlock() }
+        _ = replyValue(client, shard.find(database: client.database, key: key, hash: hash, now: client.now))
+    }
+
+    // MARK: SET, SETNX, SETEX, PSETEX, GETSET
+
+    static func set(_ client: Client) {
+        let args = client.args
+        var flags: UInt16 = 0
+        var expireIndex = 0
+        if args.count > 3 && !parseOptions(args, from: 3, forSet: true, flags: &flags, expireIndex: &expireIndex) {
+            client.reply.error(ErrorReply.syntax)
+            return
+        }
+        var expireAt: Int64 = 0
+        if expireIndex != 0 {
+            guard let deadline = expireDeadline(client, args[expireIndex], flags: flags) else { return }
+            expireAt = deadline
+        }
+        setGeneric(client, value: args[2], flags: flags, expireAt: expireAt, integerReply: false)
+    }
+
+    static func setnx(_ client: Client) {
+        setGeneric(client, value: client.args[2], flags: Option.nx, expireAt: 0, integerReply: true)
+    }
+
+    static func setex(_ client: Client) {
+        guard let deadline = expireDeadline(client, client.args[2], flags: Option.ex) else { return }
+        setGeneric(client, value: client.args[3], flags: Option.ex, expireAt: deadline, integerReply: false)
+    }
+
+    static func psetex(_ client: Client) {
+        guard let deadline = expireDeadline(client, client.args[2], flags: Option.px) else { return }
+        setGeneric(client, value: client.args[3], flags: Option.px, expireAt: deadline, integerReply: false)
+    }
+
+    /// GETSET is SET ... GET: the old value (or nil), then the new value without a TTL.
+    static func getset(_ client: Client) {
+        setGeneric(client, value: client.args[2], flags: Option.get, expireAt: 0, integerReply: false)
+    }
+
+    /// Redis `setGenericCommand` once the expiry is validated: `expireAt` is the absolute deadline
+    /// (0 = none, the TTL is cleared unless KEEPTTL). Replies +OK / nil, or :1 / :0 (SETNX).
+    @inline(__always)
+    static func setGeneric(_ client: Client, value: UnsafeRawBufferPointer, flags: UInt16, expireAt: Int64,
+                           integerReply: Bool) {
+        let key = client.args[1]
+        let database = client.database
+        let hash = client.keyspace.hash(key)
+        let shard = client.keyspace.shard(hash: hash)
+        shard.lock()
+        defer { shard.unlock() }
+        let existing = shard.find(database: database, key: key, hash: hash, now: client.now)
+        let withGet = flags & Option.get != 0
+        if withGet && !replyValue(client, existing) { return }
+        if existing == nil ? flags & Option.xx != 0 : flags & Option.nx != 0 {
+            if !withGet {
+                if integerReply { client.reply.integer(0) } else { client.reply.null() }
+            }
+            return
+        }
+        var deadline = expireAt
+        if flags & Option.keepTTL != 0, let existing { deadline = existing.expireAt }
+        shard.setString(database: database, key: key, hash: hash, value: value, expireAt: deadline)
+        // propagate: when expireAt != 0, as SET key value PXAT <expireAt> (absolute, like Redis).
+        if !withGet {
+            if integerReply { client.reply.integer(1) } else { client.reply.ok() }
+        }
+    }
+
+    // MARK: GETEX, GETDEL
+
+    static func getex(_ client: Client) {
+        let args = client.args
+        var flags: UInt16 = 0
+        var expireIndex = 0
+        if !parseOptions(args, from: 2, forSet: false, flags: &flags, expireIndex: &expireIndex) {
+            client.reply.error(ErrorReply.syntax)
+            return
+        }
+        let key = args[1]
+        let database = client.database
+        let hash = client.keyspace.hash(key)
+        let shard = client.keyspace.shard(hash: hash)
+        shard.lock()
+        defer { shard.unlock() }
+        guard let entry = shard.find(database: database, key: key, hash: hash, now: client.now) else {
+            client.stats.keyspaceMisses.bump()
+            client.reply.null()
+            return
+        }
+        client.stats.keyspaceHits.bump()
+        guard entry.type == .string else {
+            client.reply.error(ErrorReply.wrongType)
+            return
+        }
+        // Redis validates the expiry only once the key is known to exist.
+        var deadline: Int64 = 0
+        if expireIndex != 0 {
+            guard let validated = expireDeadline(client, args[expireIndex], flags: flags) else { return }
+            deadline = validated
+        }
+        client.reply.bulk(UnsafeRawBufferPointer(entry.value))
+        if flags & (Option.exat | Option.pxat) != 0 && deadline <= client.now {
+            // An absolute deadline already reached deletes the key (Redis checkAlreadyExpired).
+            shard.remove(entry, database: database, hash: hash)
+        } else if expireIndex != 0 {
+            shard.setExpiration(entry, expireAt: deadline)
+        } else if flags & Option.persist != 0 && entry.expireAt != 0 {
+            shard.setExpiration(entry, expireAt: 0)
+        }
+    }
+
+    static func getdel(_ client: Client) {
+        let key = client.args[1]
+        let database = client.database
+        let hash = client.keyspace.hash(key)
+        let shard = client.keyspace.shard(hash: hash)
+        shard.lock()
+        defer { shard.unlock() }
+        let entry = shard.find(database: database, key: key, hash: hash, now: client.now)
+        guard replyValue(client, entry), let entry else { return }
+        shard.remove(entry, database: database, hash: hash)
+    }
+
+    // MARK: Command table
+
+    public static let commands: [Command] = [
+        Command("get", arity: 2, flags: [.readonly, .fast], categories: [.read, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Get the value of a key", handler: get),
+        Command("set", arity: -3, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Set the string value of a key", handler: set),
+        Command("setnx", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Set the value of a key, only if the key does not exist", handler: setnx),
+        Command("setex", arity: 4, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: .single, group: "string", since: "2.0.0",
+                summary: "Set the value and expiration of a key", handler: setex),
+        Command("psetex", arity: 4, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: .single, group: "string", since: "2.6.0",
+                summary: "Set the value and expiration in milliseconds of a key", handler: psetex),
+        Command("getset", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Set the string value of a key and return its old value", handler: getset),
+        Command("getex", arity: -2, flags: [.write, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "6.2.0",
+                summary: "Get the value of a key and optionally set its expiration", handler: getex),
+        Command("getdel", arity: 2, flags: [.write, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "6.2.0",
+                summary: "Get the value of a key and delete the key", handler: getdel),
+        Command("mget", arity: -2, flags: [.readonly, .fast], categories: [.read, .string, .fast],
+                keys: .all, group: "string", since: "1.0.0",
+                summary: "Get the values of all the given keys", handler: mget),
+        Command("mset", arity: -3, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: KeyPositions(first: 1, last: -1, step: 2), group: "string", since: "1.0.1",
+                summary: "Set multiple keys to multiple values", handler: mset),
+        Command("msetnx", arity: -3, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: KeyPositions(first: 1, last: -1, step: 2), group: "string", since: "1.0.1",
+                summary: "Set multiple keys to multiple values, only if none of the keys exist", handler: msetnx),
+        Command("append", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "2.0.0",
+                summary: "Append a value to a key", handler: append),
+        Command("strlen", arity: 2, flags: [.readonly, .fast], categories: [.read, .string, .fast],
+                keys: .single, group: "string", since: "2.2.0",
+                summary: "Get the length of the value stored in a key", handler: strlen),
+        Command("getrange", arity: 4, flags: [.readonly], categories: [.read, .string, .slow],
+                keys: .single, group: "string", since: "2.4.0",
+                summary: "Get a substring of the string stored at a key", handler: getrange),
+        Command("substr", arity: 4, flags: [.readonly], categories: [.read, .string, .slow],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Get a substring of the string stored at a key", handler: getrange),
+        Command("setrange", arity: 4, flags: [.write, .denyOOM], categories: [.write, .string, .slow],
+                keys: .single, group: "string", since: "2.2.0",
+                summary: "Overwrite part of a string at key starting at the specified offset", handler: setrange),
+        Command("incr", arity: 2, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Increment the integer value of a key by one", handler: incr),
+        Command("decr", arity: 2, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Decrement the integer value of a key by one", handler: decr),
+        Command("incrby", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Increment the integer value of a key by the given amount", handler: incrby),
+        Command("decrby", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "1.0.0",
+                summary: "Decrement the integer value of a key by the given number", handler: decrby),
+        Command("incrbyfloat", arity: 3, flags: [.write, .denyOOM, .fast], categories: [.write, .string, .fast],
+                keys: .single, group: "string", since: "2.6.0",
+                summary: "Increment the float value of a key by the given amount", handler: incrbyfloat),
+    ]
 }
