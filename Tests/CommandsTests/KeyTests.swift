@@ -606,3 +606,25 @@ func keysExecute(_ client: Client, _ argv: [String]) -> [UInt8] {
         }
     }
 }
+
+final class SwapDBTests: XCTestCase {
+    func testSwapExchangesDatabasesAndValidatesIndexes() {
+        let h = CommandHarness()
+        XCTAssertEqual(h.run(["set", "k", "zero"]), "+OK\r\n")
+        h.client.select(database: 1)
+        XCTAssertEqual(h.run(["set", "k", "one"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["set", "only1", "x", "px", "100"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["swapdb", "0", "1"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["get", "k"]), "$4\r\nzero\r\n")
+        h.client.select(database: 0)
+        XCTAssertEqual(h.run(["get", "k"]), "$3\r\none\r\n")
+        XCTAssertEqual(h.run(["exists", "only1"]), ":1\r\n")
+        h.clock.advance(by: 101)
+        XCTAssertEqual(h.run(["exists", "only1"]), ":0\r\n", "the TTL moved with the database")
+        XCTAssertEqual(h.run(["swapdb", "0", "99"]), "-ERR DB index is out of range\r\n")
+        XCTAssertEqual(h.run(["swapdb", "-1", "0"]), "-ERR DB index is out of range\r\n")
+        XCTAssertEqual(h.run(["swapdb", "a", "0"]), "-ERR invalid first DB index\r\n")
+        XCTAssertEqual(h.run(["swapdb", "0", "b"]), "-ERR invalid second DB index\r\n")
+        XCTAssertEqual(h.run(["swapdb", "3", "3"]), "+OK\r\n")
+    }
+}

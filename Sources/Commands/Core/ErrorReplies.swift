@@ -37,4 +37,6 @@ public enum ErrorReply {
     public static let gtAndLt: StaticString = "ERR GT and LT options at the same time are not compatible"
     // String family.
     public static let decrementOverflow: StaticString = "ERR decrement would overflow"
+    public static let invalidFirstDBIndex: StaticString = "ERR invalid first DB index"
+    public static let invalidSecondDBIndex: StaticString = "ERR invalid second DB index"
 }

@@ -198,6 +198,33 @@ public enum KeyFamily {
         client.reply.integer(client.keyspace.count(database: client.database))
     }
 
+    // MARK: SWAPDB
+
+    /// Exchanges two databases for every client at once (all shards locked, O(shards)).
+    static func swapdb(_ client: Client) {
+        guard let first = ByteStrings.parseInt64(client.args[1]) else {
+            client.reply.error(ErrorReply.invalidFirstDBIndex)
+            return
+        }
+        guard let second = ByteStrings.parseInt64(client.args[2]) else {
+            client.reply.error(ErrorReply.invalidSecondDBIndex)
+            return
+        }
+        let keyspace = client.keyspace
+        let count = Int64(keyspace.databaseCount)
+        guard first >= 0, first < count, second >= 0, second < count else {
+            client.reply.error(ErrorReply.dbIndexOutOfRange)
+            return
+        }
+        if first != second {
+            keyspace.lockAll()
+            keyspace.swapDatabases(Int(first), Int(second))
+            keyspace.unlockAll()
+        }
+        // propagate: SWAPDB first second
+        client.reply.ok()
+    }
+
     // MARK: FLUSHDB, FLUSHALL
 
     /// The optional ASYNC | SYNC argument (Redis `getFlushCommandFlags`); we always free inline.
@@ -268,6 +295,9 @@ public enum KeyFamily {
         Command("flushdb", arity: -1, flags: [.write], categories: [.keyspace, .write, .slow, .dangerous],
                 group: "server", since: "1.0.0", summary: "Remove all keys from the current database",
                 handler: { flushdb($0) }),
+        Command("swapdb", arity: 3, flags: [.write, .fast], categories: [.keyspace, .write, .fast, .dangerous],
+                group: "server", since: "4.0.0", summary: "Swaps two Redis databases",
+                handler: { swapdb($0) }),
         Command("flushall", arity: -1, flags: [.write], categories: [.keyspace, .write, .slow, .dangerous],
                 group: "server", since: "1.0.0", summary: "Remove all keys from all databases",
                 handler: { flushall($0) }),
