@@ -84,7 +84,7 @@ public struct KeyPositions: Sendable {
 public typealias CommandHandler = @Sendable (Client) -> Void
 
 /// One entry of the declarative command table. Containers (CLIENT, CONFIG, COMMAND…) have
-/// subcommands and no handler of their own.
+/// subcommands; a container may also have a handler of its own when it runs alone (COMMAND).
 public final class Command: Sendable {
     /// Lowercase name ("get"; subcommands: "setname").
     public let name: StaticString
