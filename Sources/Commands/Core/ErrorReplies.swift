@@ -39,4 +39,15 @@ public enum ErrorReply {
     public static let decrementOverflow: StaticString = "ERR decrement would overflow"
     public static let invalidFirstDBIndex: StaticString = "ERR invalid first DB index"
     public static let invalidSecondDBIndex: StaticString = "ERR invalid second DB index"
+    // Hash, set and object families.
+    public static let hashValueNotInteger: StaticString = "ERR hash value is not an integer"
+    public static let hashValueNotFloat: StaticString = "ERR hash value is not a float"
+    public static let nanOrInfinityValue: StaticString = "ERR value is NaN or Infinity"
+    public static let outOfRange: StaticString = "ERR value is out of range"
+    public static let longOutOfRange: StaticString = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+    public static let mustBePositive: StaticString = "ERR value is out of range, must be positive"
+    public static let numkeysNotPositive: StaticString = "ERR numkeys should be greater than 0"
+    public static let numkeysTooMany: StaticString = "ERR Number of keys can't be greater than number of args"
+    public static let limitNegative: StaticString = "ERR LIMIT can't be negative"
+    public static let noLFU: StaticString = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
 }
