@@ -11,6 +11,8 @@ public final class CommandTable: Sendable {
         ExpireFamily.commands,
         ConnectionFamily.commands,
         ServerFamily.commands,
+        TransactionFamily.commands,
+        PubSubFamily.commands,
     ])
 
     /// All top-level commands in registration order.

@@ -50,4 +50,11 @@ public enum ErrorReply {
     public static let numkeysTooMany: StaticString = "ERR Number of keys can't be greater than number of args"
     public static let limitNegative: StaticString = "ERR LIMIT can't be negative"
     public static let noLFU: StaticString = "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."
+    public static let notAllowedInTransaction: StaticString = "ERR Command not allowed inside a transaction"
+    public static let transactionTooLarge: StaticString = "ERR transaction queue exceeds its limit"
+    public static let execWithoutMulti: StaticString = "ERR EXEC without MULTI"
+    public static let discardWithoutMulti: StaticString = "ERR DISCARD without MULTI"
+    public static let nestedMulti: StaticString = "ERR MULTI calls can not be nested"
+    public static let watchInsideMulti: StaticString = "ERR WATCH inside MULTI is not allowed"
+    public static let execAbort: StaticString = "EXECABORT Transaction discarded because of previous errors."
 }

@@ -42,6 +42,12 @@ public final class ServerContext: Sendable {
     public let clock: Clock
     public let commands: CommandTable
     public let control: any ServerControl
+    /// Channel and pattern subscriptions across all loops.
+    public let pubsub: PubSubHub
+    /// notify-keyspace-events and their delivery.
+    public let events: KeyspaceEvents
+    /// WATCHed keys across all clients.
+    public let watches: WatchRegistry
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
@@ -53,6 +59,9 @@ public final class ServerContext: Sendable {
         self.control = control
         self.commands = commands
         self.startTime = clock.nowMilliseconds()
+        pubsub = PubSubHub()
+        events = KeyspaceEvents(hub: pubsub)
+        watches = WatchRegistry()
     }
 
     public var databaseCount: Int { keyspace.databaseCount }
