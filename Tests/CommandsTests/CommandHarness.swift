@@ -13,8 +13,13 @@ final class CommandHarness {
     let client: Client
     /// A second connection that owns a mailbox, for pub/sub tests: SUBSCRIBE with `run(_:on:)`, then
     /// `mailbox.drain()` shows what was delivered to it.
+    /// Created on first use, so tests that never subscribe keep their client ids.
     let mailbox = Mailbox(wake: {})
-    let subscriber: Client
+    lazy var subscriber: Client = {
+        let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50001".utf8),
+                              localAddress: Array("127.0.0.1:6379".utf8), fd: 8, createdAt: clock.nowMilliseconds())
+        return Client(context: context, info: info, stats: WorkerStats(), mailbox: mailbox)
+    }()
 
     init(shardCount: Int = 4, databases: Int = 16, startTime: Int64 = 1_700_000_000_000,
          commands: CommandTable = .shared) {
@@ -25,9 +30,6 @@ final class CommandHarness {
         let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50000".utf8),
                               localAddress: Array("127.0.0.1:6379".utf8), fd: 7, createdAt: startTime)
         client = Client(context: context, info: info, stats: WorkerStats())
-        let subscriberInfo = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50001".utf8),
-                                        localAddress: Array("127.0.0.1:6379".utf8), fd: 8, createdAt: startTime)
-        subscriber = Client(context: context, info: subscriberInfo, stats: WorkerStats(), mailbox: mailbox)
         control.registered = [info]
         // As the server does: expired keys fire "expired" and break WATCHes.
         let context = self.context

@@ -372,6 +372,10 @@ CASES: list[Case] = [
     Case("unwatch-no-watch", "UNWATCH"),
     Case("multi-arity", "MULTI x"),
     Case("exec-arity", "EXEC x"),
+    Case("exec-arity-in-multi", "EXEC x", setup=["MULTI", "SET k v"]),
+    Case("exec-arity-discards", "EXEC", setup=["MULTI", "SET k v", "EXEC x"]),
+    Case("exec-subscribed", "EXEC", setup=["SUBSCRIBE ch"]),
+    Case("discard-subscribed", "DISCARD", setup=["SUBSCRIBE ch"]),
     # Pub/Sub
     Case("publish-none", "PUBLISH ch msg", resp3=True),
     Case("publish-arity", "PUBLISH ch"),
@@ -397,7 +401,9 @@ CASES: list[Case] = [
     Case("pubsub-channels-arity", "PUBSUB CHANNELS a b"),
     Case("pubsub-unknown", "PUBSUB FOO"),
     Case("pubsub-arity", "PUBSUB"),
-    Case("pubsub-help-shape", "PUBSUB HELP", normalize=SHAPE),
+    Case("pubsub-help", "PUBSUB HELP", resp3=True),
+    Case("pubsub-help-arity", "PUBSUB HELP x"),
+    Case("pubsub-channels-arity-case", "PUBSUB channels a b"),
     Case("multi-subscribe", "EXEC", setup=["MULTI", "PUBLISH ch x"]),
     # Keyspace-notification configuration
     Case("config-notify-bad", "CONFIG SET notify-keyspace-events KEQ"),
