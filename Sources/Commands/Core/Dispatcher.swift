@@ -38,6 +38,10 @@ public enum Dispatcher {
         client.command = command
         client.info.recordCommand(command)
         guard command.accepts(argumentCount: args.count) else {
+            if isExec(command) {
+                rejectExec(client, "wrong number of arguments for 'exec' command")
+                return
+            }
             client.replyWrongArity()
             client.transaction?.aborted = true
             return
@@ -47,6 +51,10 @@ public enum Dispatcher {
             return
         }
         if client.protocolVersion == .resp2 && client.isSubscribed && !command.flags.contains(.allowedWhileSubscribed) {
+            if isExec(command) {
+                rejectExec(client, "Can't execute 'exec': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+                return
+            }
             replyNotAllowedWhileSubscribed(client)
             return
         }
@@ -91,6 +99,20 @@ public enum Dispatcher {
         }
         client.info.multiCount.store(client.transaction!.count, ordering: .relaxed)
         client.reply.simple("QUEUED")
+    }
+
+    /// Only reached on rejection paths (a name compare is fine there).
+    private static func isExec(_ command: Command) -> Bool {
+        command.fullName.elementsEqual("exec".utf8)
+    }
+
+    /// Redis rejectCommand for EXEC (execCommandAbort): the transaction, if any, is discarded with
+    /// its WATCHes, and the reason is given as an EXECABORT.
+    private static func rejectExec(_ client: Client, _ reason: StaticString) {
+        client.transaction = nil
+        client.info.multiCount.store(-1, ordering: .relaxed)
+        client.unwatchAll()
+        client.reply.error([Client.bytes("EXECABORT Transaction discarded because of: "), Client.bytes(reason)])
     }
 
     private static func replyNotAllowedWhileSubscribed(_ client: Client) {

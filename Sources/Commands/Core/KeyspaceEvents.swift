@@ -42,6 +42,14 @@ public final class KeyspaceEvents: Sendable {
         publish(Classes(rawValue: flags), event, key: key, database: database)
     }
 
+    /// Whether `notify(type, ...)` would publish: for events that need extra work to decide (MSET
+    /// must look a key up to know whether it fires "new"), so that work is skipped when disabled.
+    @inline(__always)
+    public func isEnabled(_ type: Classes) -> Bool {
+        let flags = enabled.load(ordering: .relaxed)
+        return flags & type.rawValue != 0 && flags & (Classes.keyspace.rawValue | Classes.keyevent.rawValue) != 0
+    }
+
     private func publish(_ flags: Classes, _ event: StaticString, key: UnsafeRawBufferPointer, database: Int) {
         let eventBytes = UnsafeRawBufferPointer(start: event.utf8Start, count: event.utf8CodeUnitCount)
         if flags.contains(.keyspace) {

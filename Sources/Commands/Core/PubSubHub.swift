@@ -90,6 +90,7 @@ public final class PubSubHub: Sendable {
     }
 
     public func subscriberCount(_ channel: [UInt8]) -> Int { state.withLock { $0.channels[channel]?.count ?? 0 } }
-    public var patternCount: Int { state.withLock { $0.patterns.count } }
+    /// PUBSUB NUMPAT: distinct patterns (two clients on the same pattern count once, as in Redis).
+    public var patternCount: Int { state.withLock { Set($0.patterns.map(\.pattern)).count } }
     public var channelCount: Int { state.withLock { $0.channels.count } }
 }

@@ -66,6 +66,7 @@ public enum KeyFamily {
                 let shard = keyspace.shard(hash: hash)
                 if let entry = shard.peek(database: database, key: key, hash: hash, now: now) {
                     shard.remove(entry, database: database, hash: hash)
+                    client.context.events.notify(.generic, "del", key: key, database: database)
                     deleted += 1
                 }
             }
@@ -98,7 +99,11 @@ public enum KeyFamily {
                 let shard = keyspace.shard(hash: hash)
                 let entry = touch ? shard.find(database: database, key: key, hash: hash, now: now)
                     : shard.peek(database: database, key: key, hash: hash, now: now)
-                if entry != nil { found += 1 }
+                if entry != nil {
+                    found += 1
+                } else {
+                    client.context.events.notify(.keyMiss, "keymiss", key: key, database: database)
+                }
             }
             return found
         }
@@ -120,6 +125,7 @@ public enum KeyFamily {
             client.reply.simple(entry.type.name)
         } else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
             client.reply.simple("none")
         }
     }
@@ -160,6 +166,12 @@ public enum KeyFamily {
             // ownership of a hash's or set's object) into a new entry under the new name.
             sourceShard.moveEntry(entry, database: database, hash: sourceHash, to: destinationShard,
                                   toDatabase: database, key: destination, keyHash: destinationHash)
+            // Redis: dbAdd of the destination ("new", even over a replaced key, which gets no "del"),
+            // then "rename_from" and "rename_to".
+            let events = client.context.events
+            events.notify(.newKey, "new", key: destination, database: database)
+            events.notify(.generic, "rename_from", key: source, database: database)
+            events.notify(.generic, "rename_to", key: destination, database: database)
             if onlyIfAbsent { client.reply.integer(1) } else { client.reply.ok() }
         }
     }

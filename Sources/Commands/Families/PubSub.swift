@@ -55,6 +55,13 @@ public enum PubSubFamily {
     }
 
     static func channels(_ client: Client) {
+        // Redis's pubsubCommand takes at most one pattern; more is its generic subcommand error.
+        guard client.args.count <= 3 else {
+            client.reply.error([Client.bytes("ERR unknown subcommand or wrong number of arguments for '"),
+                                UnsafeRawBufferPointer(rebasing: client.args[1].prefix(128)),
+                                Client.bytes("'. Try PUBSUB HELP.")])
+            return
+        }
         let pattern = client.args.count > 2 ? Array(client.args[2]) : nil
         let names = client.context.pubsub.channels(matching: pattern)
         client.reply.array(count: names.count)
@@ -73,6 +80,29 @@ public enum PubSubFamily {
     static func numpat(_ client: Client) {
         client.reply.integer(client.context.pubsub.patternCount)
     }
+
+    /// PUBSUB HELP: Redis 7.0.15's text (it lists the shard subcommands too).
+    static func help(_ client: Client) {
+        client.reply.array(count: helpLines.count)
+        for line in helpLines { client.reply.simple(line) }
+    }
+
+    static let helpLines: [StaticString] = [
+        "PUBSUB <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CHANNELS [<pattern>]",
+        "    Return the currently active channels matching a <pattern> (default: '*').",
+        "NUMPAT",
+        "    Return number of subscriptions to patterns.",
+        "NUMSUB [<channel> ...]",
+        "    Return the number of subscribers for the specified channels, excluding",
+        "    pattern subscriptions(default: no channels).",
+        "SHARDCHANNELS [<pattern>]",
+        "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+        "SHARDNUMSUB [<shardchannel> ...]",
+        "    Return the number of subscribers for the specified shard level channel(s)",
+        "HELP",
+        "    Prints this help.",
+    ]
 
     /// "subscribe"/"unsubscribe"… confirmation: a push in RESP3, an array in RESP2.
     private static func replyConfirmation(_ client: Client, _ kind: StaticString, _ name: [UInt8]?) {
@@ -129,6 +159,9 @@ public enum PubSubFamily {
                     Command("numpat", arity: 2, flags: [.pubsub, .loading, .stale], categories: [.pubsub, .slow],
                             group: "pubsub", since: "2.8.0", summary: "Get the count of unique patterns pattern subscriptions",
                             handler: { numpat($0) }),
+                    Command("help", arity: 2, flags: [.loading, .stale], categories: [.slow], group: "pubsub",
+                            since: "6.2.0", summary: "Show helpful text about the different subcommands",
+                            handler: { help($0) }),
                 ], handler: nil),
     ]
 }
