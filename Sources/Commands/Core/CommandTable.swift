@@ -7,6 +7,7 @@ public final class CommandTable: Sendable {
         ExpireFamily.commands,
         ConnectionFamily.commands,
         ServerFamily.commands,
+        ACLFamily.commands,
     ])
 
     /// All top-level commands in registration order.

@@ -21,6 +21,8 @@ public enum Dispatcher {
                 // A container that also runs alone (COMMAND) accepts argc 1 if its arity allows it.
                 if let handler = command.handler, command.accepts(argumentCount: 1) {
                     client.info.recordCommand(command)
+                    if client.aclGeneration != client.context.acl.generation { client.refreshACL() }
+                    if client.aclRestricted && !ACLGate.admit(client, command) { return }
                     handler(client)
                 } else {
                     client.replyWrongArity()
@@ -39,6 +41,9 @@ public enum Dispatcher {
             client.replyWrongArity()
             return
         }
+        // ACL gate: one atomic load and one branch unless ACLs are in use.
+        if client.aclGeneration != client.context.acl.generation { client.refreshACL() }
+        if client.aclRestricted && !ACLGate.admit(client, command) { return }
         guard let handler = command.handler else {
             preconditionFailure("a command without subcommands has a handler")
         }

@@ -42,6 +42,8 @@ public final class ServerContext: Sendable {
     public let clock: Clock
     public let commands: CommandTable
     public let control: any ServerControl
+    /// Users and their permissions (ACL, AUTH, the dispatcher's gate).
+    public let acl: ACLStore
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
@@ -52,6 +54,7 @@ public final class ServerContext: Sendable {
         self.clock = clock
         self.control = control
         self.commands = commands
+        self.acl = ACLStore(commands: commands)
         self.startTime = clock.nowMilliseconds()
     }
 
