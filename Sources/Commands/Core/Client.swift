@@ -31,9 +31,22 @@ public final class Client {
     var aclRestricted: Bool
     /// Set when this connection's user was deleted: every further command is refused until it closes.
     var userDeleted = false
+    /// The event loop's mailbox: pub/sub deliveries for this client arrive there (nil in tests
+    /// that never subscribe).
+    public let mailbox: Mailbox?
+    /// Commands queued since MULTI (nil = not in a transaction).
+    public internal(set) var transaction: Transaction?
+    /// Subscribed channels and patterns (RESP2 subscribed mode when either is non-empty).
+    public internal(set) var channels: Set<[UInt8]> = []
+    public internal(set) var patterns: Set<[UInt8]> = []
+    /// WATCHed keys (database, key, expiry seen at WATCH time) and the flag other writers set.
+    var watchedKeys: [(database: Int, key: [UInt8], expireAt: Int64)] = []
+    let watchToken: WatchRegistry.Token
 
-    public init(context: ServerContext, info: ClientInfo, stats: WorkerStats) {
+    public init(context: ServerContext, info: ClientInfo, stats: WorkerStats, mailbox: Mailbox? = nil) {
         self.context = context
+        self.mailbox = mailbox
+        self.watchToken = WatchRegistry.Token(clientID: info.id)
         self.keyspace = context.keyspace
         self.info = info
         self.stats = stats
@@ -93,6 +106,18 @@ public final class Client {
     }
 
     public var id: Int { info.id }
+    public var subscriptionCount: Int { channels.count + patterns.count }
+    public var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty }
+
+    /// Drops subscriptions, watches and a pending transaction: on disconnect and RESET.
+    public func releaseSessionState() {
+        for channel in channels { context.pubsub.unsubscribe(channel, clientID: id) }
+        for pattern in patterns { context.pubsub.punsubscribe(pattern, clientID: id) }
+        channels.removeAll()
+        patterns.removeAll()
+        unwatchAll()
+        transaction = nil
+    }
     public var argumentCount: Int { args.count }
 
     public func select(database: Int) {

@@ -15,6 +15,10 @@ public final class ClientInfo: Sendable {
     /// The last command's `Command` object (static table entries live forever), as its address.
     public let lastCommand = Atomic<UInt>(0)
     public let killRequested = Atomic<Bool>(false)
+    /// CLIENT LIST sub= / psub= / multi= (-1 outside MULTI).
+    public let subscriptionCount = Atomic<Int>(0)
+    public let patternCount = Atomic<Int>(0)
+    public let multiCount = Atomic<Int>(-1)
     /// Query buffer and output buffer sizes after the last batch (CLIENT LIST qbuf / omem).
     public let queryBufferBytes = Atomic<Int>(0)
     public let outputBufferBytes = Atomic<Int>(0)

@@ -7,6 +7,8 @@ public final class CommandTable: Sendable {
         ExpireFamily.commands,
         ConnectionFamily.commands,
         ServerFamily.commands,
+        TransactionFamily.commands,
+        PubSubFamily.commands,
         ACLFamily.commands,
     ])
 

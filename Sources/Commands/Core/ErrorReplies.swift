@@ -39,6 +39,13 @@ public enum ErrorReply {
     public static let decrementOverflow: StaticString = "ERR decrement would overflow"
     public static let invalidFirstDBIndex: StaticString = "ERR invalid first DB index"
     public static let invalidSecondDBIndex: StaticString = "ERR invalid second DB index"
+    public static let notAllowedInTransaction: StaticString = "ERR Command not allowed inside a transaction"
+    public static let transactionTooLarge: StaticString = "ERR transaction queue exceeds its limit"
+    public static let execWithoutMulti: StaticString = "ERR EXEC without MULTI"
+    public static let discardWithoutMulti: StaticString = "ERR DISCARD without MULTI"
+    public static let nestedMulti: StaticString = "ERR MULTI calls can not be nested"
+    public static let watchInsideMulti: StaticString = "ERR WATCH inside MULTI is not allowed"
+    public static let execAbort: StaticString = "EXECABORT Transaction discarded because of previous errors."
     // ACL and AUTH.
     public static let noAuth: StaticString = "NOAUTH Authentication required."
     public static let noPermissionKeys: StaticString = "NOPERM this user has no permissions to access one of the keys used as arguments"

@@ -44,6 +44,12 @@ public final class ServerContext: Sendable {
     public let control: any ServerControl
     /// Users and their permissions (ACL, AUTH, the dispatcher's gate).
     public let acl: ACLStore
+    /// Channel and pattern subscriptions across all loops.
+    public let pubsub: PubSubHub
+    /// notify-keyspace-events and their delivery.
+    public let events: KeyspaceEvents
+    /// WATCHed keys across all clients.
+    public let watches: WatchRegistry
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
@@ -56,6 +62,9 @@ public final class ServerContext: Sendable {
         self.commands = commands
         self.acl = ACLStore(commands: commands)
         self.startTime = clock.nowMilliseconds()
+        pubsub = PubSubHub()
+        events = KeyspaceEvents(hub: pubsub)
+        watches = WatchRegistry()
     }
 
     public var databaseCount: Int { keyspace.databaseCount }

@@ -158,9 +158,21 @@ extension ConnectionFamily {
         appendDecimal(Int(age), to: &text)
         text.append(contentsOf: " idle=".utf8)
         appendDecimal(Int(idle), to: &text)
-        text.append(contentsOf: " flags=N db=".utf8)
+        let subscriptions = info.subscriptionCount.load(ordering: .relaxed)
+        let patterns = info.patternCount.load(ordering: .relaxed)
+        let multi = info.multiCount.load(ordering: .relaxed)
+        var flags = ""
+        if subscriptions + patterns > 0 { flags += "P" }
+        if multi >= 0 { flags += "x" }
+        text.append(contentsOf: " flags=\(flags.isEmpty ? "N" : flags) db=".utf8)
         appendDecimal(info.database.load(ordering: .relaxed), to: &text)
-        text.append(contentsOf: " sub=0 psub=0 ssub=0 multi=-1 qbuf=".utf8)
+        text.append(contentsOf: " sub=".utf8)
+        appendDecimal(subscriptions, to: &text)
+        text.append(contentsOf: " psub=".utf8)
+        appendDecimal(patterns, to: &text)
+        text.append(contentsOf: " ssub=0 multi=".utf8)
+        appendDecimal(multi, to: &text)
+        text.append(contentsOf: " qbuf=".utf8)
         appendDecimal(queryBytes, to: &text)
         text.append(contentsOf: " qbuf-free=0 argv-mem=".utf8)
         appendDecimal(argumentBytes, to: &text)
