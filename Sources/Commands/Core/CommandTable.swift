@@ -3,6 +3,10 @@
 public final class CommandTable: Sendable {
     public static let shared = CommandTable(families: [
         StringFamily.commands,
+        HashFamily.commands,
+        SetFamily.commands,
+        ObjectFamily.commands,
+        KeysCopyFamily.commands,
         KeyFamily.commands,
         ExpireFamily.commands,
         ConnectionFamily.commands,

@@ -156,17 +156,10 @@ public enum KeyFamily {
                 client.reply.integer(0)
                 return
             }
-            // Only strings exist so far: the value is copied into a new entry under the new name
-            // (an entry holds its key, so it cannot simply be relinked). Other types need a
-            // type-preserving move in the keyspace before they can be renamed.
-            precondition(entry.type == .string, "RENAME of a non-string value needs a keyspace move API")
-            let value = UnsafeRawBufferPointer(entry.value)
-            let moved = destinationShard.insertString(database: database, key: destination, hash: destinationHash,
-                                                      valueLength: value.count, expireAt: entry.expireAt)
-            if value.count > 0 {
-                moved.value.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count)
-            }
-            sourceShard.remove(entry, database: database, hash: sourceHash)
+            // An entry holds its key, so it cannot be relinked: the keyspace moves the value (and
+            // ownership of a hash's or set's object) into a new entry under the new name.
+            sourceShard.moveEntry(entry, database: database, hash: sourceHash, to: destinationShard,
+                                  toDatabase: database, key: destination, keyHash: destinationHash)
             if onlyIfAbsent { client.reply.integer(1) } else { client.reply.ok() }
         }
     }
