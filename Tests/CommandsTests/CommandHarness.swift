@@ -39,6 +39,16 @@ final class CommandHarness {
         }
     }
 
+    /// A second connection to the same server (same keyspace, clock, users).
+    init(sharing other: CommandHarness) {
+        clock = other.clock
+        control = other.control
+        context = other.context
+        let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50001".utf8),
+                              localAddress: Array("127.0.0.1:6379".utf8), fd: 8, createdAt: clock.nowMilliseconds())
+        client = Client(context: context, info: info, stats: WorkerStats())
+    }
+
     /// Executes one command and returns its raw reply as a String (bytes mapped 1:1 via Latin-1 when
     /// not UTF-8, so binary replies stay comparable).
     @discardableResult

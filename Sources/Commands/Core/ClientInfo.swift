@@ -28,6 +28,7 @@ public final class ClientInfo: Sendable {
         var name: [UInt8] = []
         var libraryName: [UInt8] = []
         var libraryVersion: [UInt8] = []
+        var userName: [UInt8] = Array("default".utf8)
     }
 
     public init(id: Int, address: [UInt8], localAddress: [UInt8], fd: Int32, createdAt: Int64) {
@@ -50,6 +51,12 @@ public final class ClientInfo: Sendable {
     public var libraryVersion: [UInt8] {
         get { names.withLock { $0.libraryVersion } }
         set { names.withLock { $0.libraryVersion = newValue } }
+    }
+
+    /// The authenticated user's name (CLIENT LIST "user=").
+    public var userName: [UInt8] {
+        get { names.withLock { $0.userName } }
+        set { names.withLock { $0.userName = newValue } }
     }
 
     public func recordCommand(_ command: Command) {

@@ -13,6 +13,7 @@ public final class CommandTable: Sendable {
         ServerFamily.commands,
         TransactionFamily.commands,
         PubSubFamily.commands,
+        ACLFamily.commands,
     ])
 
     /// All top-level commands in registration order.

@@ -46,6 +46,13 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        // ACL gate (Redis: after arity, before queueing): one atomic load and one branch unless ACLs
+        // are in use. A refused command inside MULTI aborts the transaction, as in Redis.
+        if client.aclGeneration != client.context.acl.generation { client.refreshACL() }
+        if client.aclRestricted && !ACLGate.admit(client, command) {
+            client.transaction?.aborted = true
+            return
+        }
         if client.transaction != nil && !command.flags.contains(.bypassesQueue) {
             queue(command, client)
             return

@@ -57,4 +57,15 @@ public enum ErrorReply {
     public static let nestedMulti: StaticString = "ERR MULTI calls can not be nested"
     public static let watchInsideMulti: StaticString = "ERR WATCH inside MULTI is not allowed"
     public static let execAbort: StaticString = "EXECABORT Transaction discarded because of previous errors."
+    // ACL and AUTH.
+    public static let noAuth: StaticString = "NOAUTH Authentication required."
+    public static let noPermissionKeys: StaticString = "NOPERM this user has no permissions to access one of the keys used as arguments"
+    public static let noPermissionChannels: StaticString = "NOPERM this user has no permissions to access one of the channels used as arguments"
+    public static let authWithoutPassword: StaticString = "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+    public static let helloNoAuth: StaticString = "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+    public static let defaultUserUndeletable: StaticString = "ERR The 'default' user cannot be removed"
+    public static let noACLFile: StaticString = "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
+    public static let aclSaveFailed: StaticString = "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
+    public static let genpassRange: StaticString = "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
+    public static let usernameSpaces: StaticString = "ERR Usernames can't contain spaces or null characters"
 }

@@ -42,6 +42,8 @@ public final class ServerContext: Sendable {
     public let clock: Clock
     public let commands: CommandTable
     public let control: any ServerControl
+    /// Users and their permissions (ACL, AUTH, the dispatcher's gate).
+    public let acl: ACLStore
     /// Channel and pattern subscriptions across all loops.
     public let pubsub: PubSubHub
     /// notify-keyspace-events and their delivery.
@@ -58,6 +60,7 @@ public final class ServerContext: Sendable {
         self.clock = clock
         self.control = control
         self.commands = commands
+        self.acl = ACLStore(commands: commands)
         self.startTime = clock.nowMilliseconds()
         pubsub = PubSubHub()
         events = KeyspaceEvents(hub: pubsub)

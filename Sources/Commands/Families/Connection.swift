@@ -47,6 +47,7 @@ extension ConnectionFamily {
         client.select(database: 0)
         client.protocolVersion = .resp2
         client.info.name = []
+        client.resetAuthentication()
         client.reply.simple("RESET")
     }
 
@@ -108,12 +109,15 @@ extension ConnectionFamily {
         }
 
         if userIndex > 0 {
-            // No ACL users and no requirepass yet: only the "default" user exists, with nopass, so
-            // any password authenticates it (Redis 7.0 without requirepass does the same).
-            guard ByteStrings.equal(args[userIndex], Client.bytes("default")) else {
+            guard ACLFamily.authenticate(client, name: Array(args[userIndex]), password: args[userIndex + 1]) else {
                 client.reply.error(ErrorReply.wrongPass)
                 return
             }
+        }
+        // Redis `authRequired`: a connection that never authenticated can't HELLO past a password.
+        if !client.authenticated && client.context.acl.defaultUserNeedsPassword {
+            client.reply.error(ErrorReply.helloNoAuth)
+            return
         }
 
         if nameIndex > 0 {
