@@ -100,6 +100,22 @@ enum EntryLayout {
     @inline(__always) static func type(_ p: UnsafeMutableRawPointer) -> UInt8 {
         p.load(fromByteOffset: 28, as: UInt8.self)
     }
+    @inline(__always) static func setType(_ p: UnsafeMutableRawPointer, _ type: ValueType) {
+        p.storeBytes(of: type.rawValue, toByteOffset: 28, as: UInt8.self)
+    }
+    @inline(__always) static func encoding(_ p: UnsafeMutableRawPointer) -> UInt8 {
+        p.load(fromByteOffset: 30, as: UInt8.self)
+    }
+    @inline(__always) static func setEncoding(_ p: UnsafeMutableRawPointer, _ encoding: ValueEncoding) {
+        p.storeBytes(of: encoding.rawValue, toByteOffset: 30, as: UInt8.self)
+    }
+    /// The hashtable object of a hash or set whose encoding is `.hashtable`.
+    @inline(__always) static func object(_ p: UnsafeMutableRawPointer) -> UnsafeMutablePointer<FieldTable> {
+        valueStart(p).loadUnaligned(as: UnsafeMutablePointer<FieldTable>.self)
+    }
+    @inline(__always) static func hasObject(_ p: UnsafeMutableRawPointer) -> Bool {
+        type(p) != ValueType.string.rawValue && encoding(p) == ValueEncoding.hashtable.rawValue
+    }
     @inline(__always) static func tableID(_ p: UnsafeMutableRawPointer) -> Int {
         Int(p.load(fromByteOffset: 29, as: UInt8.self))
     }

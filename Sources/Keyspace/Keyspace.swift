@@ -4,7 +4,9 @@ import Synchronization
 /// All databases of the server, split into `shardCount` shards by key hash. Each shard has its own
 /// lock, its own tables (one per database) and its own timing wheel. Shared by all event loops.
 /// Lock discipline: a command locks the shards of its keys; several shards only in increasing index
-/// order (`lockShards`), all shards via `lockAll` (FLUSHALL, SWAPDB).
+/// order (`lockShards`), all shards via `lockAll` (FLUSHALL, SWAPDB, EXEC). Locks are reentrant for
+/// their owning thread, so code holding every shard (EXEC) can run handlers that lock their own;
+/// acquiring a shard not yet held must still follow increasing index order.
 ///
 /// Hash bits: the low bits pick the shard, bits 16...31 are the in-table tag, the top bits the
 /// home slot (and the SCAN position).

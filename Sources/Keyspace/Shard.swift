@@ -39,6 +39,8 @@ public final class Shard: @unchecked Sendable {
     @inline(__always) private func publish() {
         publishedMemory.store(core.pointee.memory, ordering: .relaxed)
     }
+    /// `publish` for the collection and move helpers in other files.
+    func publishMemory() { publish() }
 
     // MARK: Lookup
 
@@ -103,7 +105,7 @@ public final class Shard: @unchecked Sendable {
         Entry(pointer: upsert(database: database, key: key, hash: hash, valueLength: valueLength, expireAt: expireAt))
     }
 
-    private func upsert(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, valueLength: Int,
+    func upsert(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, valueLength: Int,
                         expireAt: Int64) -> UnsafeMutableRawPointer {
         mutex.assertHeld()
         let size = EntryLayout.allocationSize(keyLength: key.count, valueLength: valueLength)

@@ -14,6 +14,8 @@ struct ShardCore {
     var wheel = TimingWheel()
     var entryMemory = 0
     var tableMemory = 0
+    /// Bytes of hashtable objects that entries point to (hashes and sets past the compact encodings).
+    var objectMemory = 0
     /// Bytes freed since the last malloc_trim (decides whether trimming is worth it).
     var freedSinceTrim = 0
     var expired = 0
@@ -35,7 +37,7 @@ struct ShardCore {
         random = seed ^ 0x9E37_79B9_7F4A_7C15
     }
 
-    var memory: Int { entryMemory + tableMemory + wheel.memory }
+    var memory: Int { entryMemory + tableMemory + objectMemory + wheel.memory }
 
     @inline(__always) func table(_ database: Int) -> UnsafeMutablePointer<Table> {
         precondition(database >= 0 && database < databaseCount, "database index out of range")
@@ -72,8 +74,12 @@ struct ShardCore {
     /// The single place an entry's memory is released. Non-string values (hash, set, ...) will
     /// keep a pointer to an object in their value bytes: release it here, keyed on the type byte.
     mutating func freeEntry(_ p: UnsafeMutableRawPointer) {
-        if EntryLayout.type(p) != ValueType.string.rawValue {
-            // FREE HOOK: release the value object of non-string types here once they exist.
+        if EntryLayout.hasObject(p) {
+            // FREE HOOK: the entry owns its hashtable object (moves detach it first).
+            let object = EntryLayout.object(p)
+            objectMemory -= object.pointee.bytes
+            freedSinceTrim += object.pointee.bytes
+            FieldTable.destroy(object)
         }
         let size = tessera_malloc_usable_size(p)
         entryMemory -= size

@@ -1,3 +1,5 @@
+import Commands
+
 /// The directive table: name, how to parse and print it, whether CONFIG SET may change it at run
 /// time. Configuration files, `--name value` flags, CONFIG GET and CONFIG SET all go through it.
 struct Directive: Sendable {
@@ -49,6 +51,14 @@ struct Directive: Sendable {
         }),
         string("logfile", mutable: false, \.logFile),
         string("pidfile", mutable: false, \.pidFile),
+        Directive(name: "notify-keyspace-events", mutable: true, get: { KeyspaceEvents.render($0.keyspaceEvents) },
+                  set: { s, args in
+            guard args.count == 1, let classes = KeyspaceEvents.parse(args[0]) else {
+                return "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+            }
+            s.keyspaceEvents = classes
+            return nil
+        }),
     ]
 
     static func named(_ name: String) -> Directive? {

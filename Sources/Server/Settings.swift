@@ -1,3 +1,4 @@
+import Commands
 import Glibc
 
 /// Every setting the server understands, typed. Defaults match redis.conf where Redis has the
@@ -21,6 +22,8 @@ public struct Settings: Sendable {
     public var logLevel: LogLevel = .notice
     public var logFile: String = ""
     public var pidFile: String = ""
+    /// notify-keyspace-events classes (none by default, as in Redis).
+    public var keyspaceEvents: KeyspaceEvents.Classes = []
     /// Path of the config file we started from ("" = none), for CONFIG REWRITE / INFO config_file.
     public var configFile: String = ""
 

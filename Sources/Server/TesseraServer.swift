@@ -37,6 +37,13 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         keyspace = Keyspace(shardCount: settings.shards, databaseCount: settings.databases, hashSeed: seed)
         runID = TesseraServer.randomHex(40)
         context = ServerContext(keyspace: keyspace, clock: clock, control: self)
+        let context = self.context!
+        context.events.classes = settings.keyspaceEvents
+        // Runs under the shard lock, on whichever thread expired the key: notify and break WATCHes.
+        keyspace.expirationHandler = { database, key in
+            context.events.notify(.expired, "expired", key: key, database: database)
+            context.watches.touch(database: database, key: key)
+        }
     }
 
     public var currentSettings: Settings { settings.withLock { $0 } }
@@ -186,6 +193,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
             }
             settings = updated
             logger.setLevel(updated.logLevel)
+            context.events.classes = updated.keyspaceEvents
             return nil
         }
     }

@@ -15,6 +15,10 @@ final class Worker: @unchecked Sendable {
     let selector: Selector
     let wakeup: Wakeup
     let stats = WorkerStats()
+    /// Pub/sub deliveries for this loop's subscribers, posted by any thread.
+    let mailbox: Mailbox
+    /// Connection slot by client id, for mailbox deliveries.
+    private var slotsByClientID: [Int: Int] = [:]
     private let ownedShards: [Shard]
     private var connections: [Connection?] = []
     private var generations: [UInt32] = []
@@ -37,7 +41,9 @@ final class Worker: @unchecked Sendable {
         self.server = server
         self.ownedShards = ownedShards
         selector = try Selector(capacity: 512)
-        wakeup = try Wakeup()
+        let wakeup = try Wakeup()
+        self.wakeup = wakeup
+        mailbox = Mailbox { wakeup.signal() }
     }
 
     // MARK: Loop
@@ -67,12 +73,14 @@ final class Worker: @unchecked Sendable {
                     accept(from: listeners[Int(token & 0xFFFF)])
                 } else if token & Worker.wakeupTag != 0 {
                     wakeup.drain()
+                    deliverMail()
                     closeKilledClients()
                 } else if let connection = connection(for: token) {
                     if readiness.isWritable && connection.waitingForWritable { onWritable(connection) }
                     if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
                 }
             }
+            if mailbox.hasPending { deliverMail() }
             housekeep()
         }
         closeAll()
@@ -125,7 +133,7 @@ final class Worker: @unchecked Sendable {
                               address: Socket.address(of: fd, peer: true, unixPath: listener.unixPath),
                               localAddress: Socket.address(of: fd, peer: false, unixPath: listener.unixPath),
                               fd: fd, createdAt: now)
-        let client = Client(context: server.context, info: info, stats: stats)
+        let client = Client(context: server.context, info: info, stats: stats, mailbox: mailbox)
         var limits = ParserLimits()
         limits.maxBulkLength = settings.protoMaxBulkLength
         let connection = Connection(fd: fd, slot: slot, token: token, client: client, limits: limits)
@@ -139,6 +147,7 @@ final class Worker: @unchecked Sendable {
             return
         }
         connections[slot] = connection
+        slotsByClientID[info.id] = slot
         server.register(info, worker: self)
         server.logger.debug("Accepted \(String(decoding: info.address, as: UTF8.self))")
     }
@@ -272,8 +281,21 @@ final class Worker: @unchecked Sendable {
         selector.deregister(connection.fd)
         Glibc.close(connection.fd)
         connections[connection.slot] = nil
+        slotsByClientID[connection.client.id] = nil
         freeSlots.append(connection.slot)
+        connection.client.releaseSessionState()
         server.releaseClient(connection.client.info)
+    }
+
+    /// Writes pub/sub messages posted for this loop's subscribers and flushes them.
+    private func deliverMail() {
+        var touched: [Connection] = []
+        for delivery in mailbox.drain() {
+            guard let slot = slotsByClientID[delivery.clientID], let connection = connections[slot] else { continue }
+            PubSubFamily.writeDelivery(delivery, to: connection.client)
+            if touched.last !== connection { touched.append(connection) }
+        }
+        for connection in touched where !connection.closed { flush(connection) }
     }
 
     private func closeKilledClients() {
@@ -317,8 +339,9 @@ final class Worker: @unchecked Sendable {
     private func closeIdleClients(now: Int64) {
         let timeout = Int64(server.currentSettings.timeoutSeconds) * 1000
         guard timeout > 0 else { return }
-        for case let connection? in connections
-        where now - connection.client.info.lastInteraction.load(ordering: .relaxed) > timeout {
+        // Subscribers wait for messages, not requests: Redis exempts them from the idle timeout.
+        for case let connection? in connections where !connection.client.isSubscribed
+            && now - connection.client.info.lastInteraction.load(ordering: .relaxed) > timeout {
             server.logger.verbose("Closing idle client")
             close(connection)
         }

@@ -11,6 +11,15 @@ final class CommandHarness {
     let context: ServerContext
     let control: FakeServerControl
     let client: Client
+    /// A second connection that owns a mailbox, for pub/sub tests: SUBSCRIBE with `run(_:on:)`, then
+    /// `mailbox.drain()` shows what was delivered to it.
+    /// Created on first use, so tests that never subscribe keep their client ids.
+    let mailbox = Mailbox(wake: {})
+    lazy var subscriber: Client = {
+        let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50001".utf8),
+                              localAddress: Array("127.0.0.1:6379".utf8), fd: 8, createdAt: clock.nowMilliseconds())
+        return Client(context: context, info: info, stats: WorkerStats(), mailbox: mailbox)
+    }()
 
     init(shardCount: Int = 4, databases: Int = 16, startTime: Int64 = 1_700_000_000_000,
          commands: CommandTable = .shared) {
@@ -22,16 +31,33 @@ final class CommandHarness {
                               localAddress: Array("127.0.0.1:6379".utf8), fd: 7, createdAt: startTime)
         client = Client(context: context, info: info, stats: WorkerStats())
         control.registered = [info]
+        // As the server does: expired keys fire "expired" and break WATCHes.
+        let context = self.context
+        keyspace.expirationHandler = { database, key in
+            context.events.notify(.expired, "expired", key: key, database: database)
+            context.watches.touch(database: database, key: key)
+        }
+    }
+
+    /// A second connection to the same server (same keyspace, clock, users).
+    init(sharing other: CommandHarness) {
+        clock = other.clock
+        control = other.control
+        context = other.context
+        let info = ClientInfo(id: context.makeClientID(), address: Array("127.0.0.1:50001".utf8),
+                              localAddress: Array("127.0.0.1:6379".utf8), fd: 8, createdAt: clock.nowMilliseconds())
+        client = Client(context: context, info: info, stats: WorkerStats())
     }
 
     /// Executes one command and returns its raw reply as a String (bytes mapped 1:1 via Latin-1 when
     /// not UTF-8, so binary replies stay comparable).
     @discardableResult
-    func run(_ argv: [String]) -> String {
-        decode(runBytes(argv.map { Array($0.utf8) }))
+    func run(_ argv: [String], on target: Client? = nil) -> String {
+        decode(runBytes(argv.map { Array($0.utf8) }, on: target))
     }
 
-    func runBytes(_ argv: [[UInt8]]) -> [UInt8] {
+    func runBytes(_ argv: [[UInt8]], on target: Client? = nil) -> [UInt8] {
+        let client = target ?? self.client
         var joined: [UInt8] = []
         var ranges: [ArgumentRange] = []
         for arg in argv {

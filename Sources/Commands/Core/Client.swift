@@ -20,17 +20,104 @@ public final class Client {
     public internal(set) var command: Command?
     /// Set by QUIT (and protocol errors): the connection closes once the reply is written.
     public var closeAfterReply = false
+    /// The user this connection runs as (a snapshot; refreshed when `context.acl.generation` moves).
+    public private(set) var user: ACLUser
+    /// Whether AUTH (or a nopass default user at connect time) authenticated the connection.
+    public private(set) var authenticated: Bool
+    /// The ACL generation `user` and `aclRestricted` were computed at.
+    var aclGeneration: Int
+    /// True when the dispatcher has work to do: authentication is required or the user is limited.
+    /// False for the default nopass user, so GET/SET pay one branch.
+    var aclRestricted: Bool
+    /// Set when this connection's user was deleted: every further command is refused until it closes.
+    var userDeleted = false
+    /// The event loop's mailbox: pub/sub deliveries for this client arrive there (nil in tests
+    /// that never subscribe).
+    public let mailbox: Mailbox?
+    /// Commands queued since MULTI (nil = not in a transaction).
+    public internal(set) var transaction: Transaction?
+    /// Subscribed channels and patterns (RESP2 subscribed mode when either is non-empty).
+    public internal(set) var channels: Set<[UInt8]> = []
+    public internal(set) var patterns: Set<[UInt8]> = []
+    /// WATCHed keys (database, key, expiry seen at WATCH time) and the flag other writers set.
+    var watchedKeys: [(database: Int, key: [UInt8], expireAt: Int64)] = []
+    let watchToken: WatchRegistry.Token
 
-    public init(context: ServerContext, info: ClientInfo, stats: WorkerStats) {
+    public init(context: ServerContext, info: ClientInfo, stats: WorkerStats, mailbox: Mailbox? = nil) {
         self.context = context
+        self.mailbox = mailbox
+        self.watchToken = WatchRegistry.Token(clientID: info.id)
         self.keyspace = context.keyspace
         self.info = info
         self.stats = stats
         self.args = Arguments.empty
         self.reply = ReplyWriter()
+        let acl = context.acl
+        self.aclGeneration = acl.generation
+        let user = acl.defaultUser
+        self.user = user
+        // Redis createClient: authenticated iff the default user is enabled and takes no password.
+        self.authenticated = user.rules.nopass && user.rules.enabled
+        self.aclRestricted = false
+        self.aclRestricted = computeRestricted()
+        info.userName = user.name
+    }
+
+    // MARK: Authentication
+
+    private func computeRestricted() -> Bool {
+        (!authenticated && context.acl.defaultUserNeedsPassword) || !user.allowsAll
+    }
+
+    /// Picks up ACL changes made since this client's snapshot: the user's new rules, or, if the user
+    /// was deleted, back to an unauthenticated default user and closing (Redis frees such clients).
+    func refreshACL() {
+        let acl = context.acl
+        aclGeneration = acl.generation
+        if let current = acl.user(named: user.name) {
+            user = current
+        } else {
+            user = acl.defaultUser
+            authenticated = false
+            closeAfterReply = true
+            userDeleted = true
+            info.userName = user.name
+        }
+        aclRestricted = userDeleted || computeRestricted()
+    }
+
+    /// Runs as `user` from now on (AUTH, HELLO AUTH).
+    public func authenticate(as user: ACLUser) {
+        aclGeneration = context.acl.generation
+        self.user = context.acl.user(named: user.name) ?? user
+        authenticated = true
+        info.userName = user.name
+        aclRestricted = computeRestricted()
+    }
+
+    /// RESET: the default user again, authenticated only if it takes no password.
+    public func resetAuthentication() {
+        let acl = context.acl
+        aclGeneration = acl.generation
+        user = acl.defaultUser
+        authenticated = user.rules.nopass && user.rules.enabled
+        info.userName = user.name
+        aclRestricted = computeRestricted()
     }
 
     public var id: Int { info.id }
+    public var subscriptionCount: Int { channels.count + patterns.count }
+    public var isSubscribed: Bool { !channels.isEmpty || !patterns.isEmpty }
+
+    /// Drops subscriptions, watches and a pending transaction: on disconnect and RESET.
+    public func releaseSessionState() {
+        for channel in channels { context.pubsub.unsubscribe(channel, clientID: id) }
+        for pattern in patterns { context.pubsub.punsubscribe(pattern, clientID: id) }
+        channels.removeAll()
+        patterns.removeAll()
+        unwatchAll()
+        transaction = nil
+    }
     public var argumentCount: Int { args.count }
 
     public func select(database: Int) {

@@ -15,6 +15,10 @@ public final class ClientInfo: Sendable {
     /// The last command's `Command` object (static table entries live forever), as its address.
     public let lastCommand = Atomic<UInt>(0)
     public let killRequested = Atomic<Bool>(false)
+    /// CLIENT LIST sub= / psub= / multi= (-1 outside MULTI).
+    public let subscriptionCount = Atomic<Int>(0)
+    public let patternCount = Atomic<Int>(0)
+    public let multiCount = Atomic<Int>(-1)
     /// Query buffer and output buffer sizes after the last batch (CLIENT LIST qbuf / omem).
     public let queryBufferBytes = Atomic<Int>(0)
     public let outputBufferBytes = Atomic<Int>(0)
@@ -24,6 +28,7 @@ public final class ClientInfo: Sendable {
         var name: [UInt8] = []
         var libraryName: [UInt8] = []
         var libraryVersion: [UInt8] = []
+        var userName: [UInt8] = Array("default".utf8)
     }
 
     public init(id: Int, address: [UInt8], localAddress: [UInt8], fd: Int32, createdAt: Int64) {
@@ -46,6 +51,12 @@ public final class ClientInfo: Sendable {
     public var libraryVersion: [UInt8] {
         get { names.withLock { $0.libraryVersion } }
         set { names.withLock { $0.libraryVersion = newValue } }
+    }
+
+    /// The authenticated user's name (CLIENT LIST "user=").
+    public var userName: [UInt8] {
+        get { names.withLock { $0.userName } }
+        set { names.withLock { $0.userName = newValue } }
     }
 
     public func recordCommand(_ command: Command) {

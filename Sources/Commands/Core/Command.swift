@@ -21,6 +21,11 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let allowBusy = CommandFlags(rawValue: 1 << 16)
     public static let noMulti = CommandFlags(rawValue: 1 << 17)
     public static let movableKeys = CommandFlags(rawValue: 1 << 18)
+    // Tessera-internal flags (not in `names`, so COMMAND INFO never shows them):
+    /// Runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET).
+    public static let bypassesQueue = CommandFlags(rawValue: 1 << 24)
+    /// Allowed for a RESP2 client in subscribed mode ((P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET).
+    public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 25)
 
     /// Names in the order Redis prints them.
     public static let names: [(CommandFlags, StaticString)] = [

@@ -3,10 +3,17 @@
 public final class CommandTable: Sendable {
     public static let shared = CommandTable(families: [
         StringFamily.commands,
+        HashFamily.commands,
+        SetFamily.commands,
+        ObjectFamily.commands,
+        KeysCopyFamily.commands,
         KeyFamily.commands,
         ExpireFamily.commands,
         ConnectionFamily.commands,
         ServerFamily.commands,
+        TransactionFamily.commands,
+        PubSubFamily.commands,
+        ACLFamily.commands,
     ])
 
     /// All top-level commands in registration order.

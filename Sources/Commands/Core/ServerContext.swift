@@ -42,6 +42,14 @@ public final class ServerContext: Sendable {
     public let clock: Clock
     public let commands: CommandTable
     public let control: any ServerControl
+    /// Users and their permissions (ACL, AUTH, the dispatcher's gate).
+    public let acl: ACLStore
+    /// Channel and pattern subscriptions across all loops.
+    public let pubsub: PubSubHub
+    /// notify-keyspace-events and their delivery.
+    public let events: KeyspaceEvents
+    /// WATCHed keys across all clients.
+    public let watches: WatchRegistry
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
@@ -52,7 +60,11 @@ public final class ServerContext: Sendable {
         self.clock = clock
         self.control = control
         self.commands = commands
+        self.acl = ACLStore(commands: commands)
         self.startTime = clock.nowMilliseconds()
+        pubsub = PubSubHub()
+        events = KeyspaceEvents(hub: pubsub)
+        watches = WatchRegistry()
     }
 
     public var databaseCount: Int { keyspace.databaseCount }

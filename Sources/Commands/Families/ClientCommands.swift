@@ -120,7 +120,7 @@ extension ConnectionFamily {
 
     /// One CLIENT LIST line in Redis 7.0's format (`catClientInfoString`), ending with "\n".
     /// Fields Tessera has no counterpart for are reported as a plain Redis client would show them:
-    /// no pub/sub, no MULTI, user "default", no tracking redirection. Buffer sizes come from what the
+    /// no pub/sub, no MULTI, no tracking redirection. Buffer sizes come from what the
     /// worker publishes in `ClientInfo` (qbuf = query bytes, at least the running command's for the
     /// caller; omem = pending reply bytes); qbuf-free is 0, rbs/rbp and tot-mem are estimates.
     static func appendClientLine(_ client: Client, _ info: ClientInfo, to text: inout [UInt8]) {
@@ -158,9 +158,21 @@ extension ConnectionFamily {
         appendDecimal(Int(age), to: &text)
         text.append(contentsOf: " idle=".utf8)
         appendDecimal(Int(idle), to: &text)
-        text.append(contentsOf: " flags=N db=".utf8)
+        let subscriptions = info.subscriptionCount.load(ordering: .relaxed)
+        let patterns = info.patternCount.load(ordering: .relaxed)
+        let multi = info.multiCount.load(ordering: .relaxed)
+        var flags = ""
+        if subscriptions + patterns > 0 { flags += "P" }
+        if multi >= 0 { flags += "x" }
+        text.append(contentsOf: " flags=\(flags.isEmpty ? "N" : flags) db=".utf8)
         appendDecimal(info.database.load(ordering: .relaxed), to: &text)
-        text.append(contentsOf: " sub=0 psub=0 ssub=0 multi=-1 qbuf=".utf8)
+        text.append(contentsOf: " sub=".utf8)
+        appendDecimal(subscriptions, to: &text)
+        text.append(contentsOf: " psub=".utf8)
+        appendDecimal(patterns, to: &text)
+        text.append(contentsOf: " ssub=0 multi=".utf8)
+        appendDecimal(multi, to: &text)
+        text.append(contentsOf: " qbuf=".utf8)
         appendDecimal(queryBytes, to: &text)
         text.append(contentsOf: " qbuf-free=0 argv-mem=".utf8)
         appendDecimal(argumentBytes, to: &text)
@@ -174,7 +186,9 @@ extension ConnectionFamily {
         appendDecimal(totalMemory, to: &text)
         text.append(contentsOf: (!isCaller && outputBytes > 0 ? " events=rw cmd=" : " events=r cmd=").utf8)
         text.append(contentsOf: info.lastCommandName)
-        text.append(contentsOf: " user=default redir=-1 resp=".utf8)
+        text.append(contentsOf: " user=".utf8)
+        text.append(contentsOf: info.userName)
+        text.append(contentsOf: " redir=-1 resp=".utf8)
         appendDecimal(info.protocolVersion.load(ordering: .relaxed), to: &text)
         text.append(UInt8(ascii: "\n"))
     }
@@ -204,6 +218,7 @@ extension ConnectionFamily {
         var type: ClientType?
         var id = 0
         var skipMe = true
+        var userName: [UInt8]?
         if argc == 3 {
             // Old form: CLIENT KILL addr; it may kill the caller.
             address = args[2]
@@ -230,11 +245,11 @@ extension ConnectionFamily {
                 } else if ByteStrings.equalsIgnoringCase(option, "laddr") && hasValue {
                     localAddress = args[index + 1]
                 } else if ByteStrings.equalsIgnoringCase(option, "user") && hasValue {
-                    // Only the "default" user exists until ACLs arrive; every client is logged in as it.
-                    guard ByteStrings.equal(args[index + 1], Client.bytes("default")) else {
+                    guard client.context.acl.user(named: Array(args[index + 1])) != nil else {
                         client.reply.error([Client.bytes("ERR No such user '"), args[index + 1], Client.bytes("'")])
                         return
                     }
+                    userName = Array(args[index + 1])
                 } else if ByteStrings.equalsIgnoringCase(option, "skipme") && hasValue {
                     if ByteStrings.equalsIgnoringCase(args[index + 1], "yes") {
                         skipMe = true
@@ -262,6 +277,7 @@ extension ConnectionFamily {
             }
             if let type, type != .normal { continue }
             if id != 0 && info.id != id { continue }
+            if let userName, info.userName != userName { continue }
             let isCaller = info === client.info
             if isCaller && skipMe { continue }
             if isCaller {

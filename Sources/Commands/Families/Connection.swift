@@ -1,3 +1,4 @@
+import Synchronization
 import Bytes
 import RESP
 
@@ -12,7 +13,12 @@ extension ConnectionFamily {
             client.replyWrongArity()
             return
         }
-        if client.argumentCount == 1 {
+        if client.protocolVersion == .resp2 && client.isSubscribed {
+            // Subscribed RESP2 clients get PING as a message-shaped array: ["pong", arg or ""].
+            client.reply.array(count: 2)
+            client.reply.bulk("pong")
+            client.reply.bulk(client.argumentCount == 2 ? client.args[1] : Client.bytes(""))
+        } else if client.argumentCount == 1 {
             client.reply.simple("PONG")
         } else {
             client.reply.bulk(client.args[1])
@@ -34,9 +40,14 @@ extension ConnectionFamily {
     /// RESET: back to the state of a new connection (Redis `clearClientConnectionState`): database 0,
     /// RESP2, no name. The library name/version set by CLIENT SETINFO survive, as in Redis 7.2.
     static func reset(_ client: Client) {
+        client.releaseSessionState()
+        client.info.multiCount.store(-1, ordering: .relaxed)
+        client.info.subscriptionCount.store(0, ordering: .relaxed)
+        client.info.patternCount.store(0, ordering: .relaxed)
         client.select(database: 0)
         client.protocolVersion = .resp2
         client.info.name = []
+        client.resetAuthentication()
         client.reply.simple("RESET")
     }
 
@@ -98,12 +109,15 @@ extension ConnectionFamily {
         }
 
         if userIndex > 0 {
-            // No ACL users and no requirepass yet: only the "default" user exists, with nopass, so
-            // any password authenticates it (Redis 7.0 without requirepass does the same).
-            guard ByteStrings.equal(args[userIndex], Client.bytes("default")) else {
+            guard ACLFamily.authenticate(client, name: Array(args[userIndex]), password: args[userIndex + 1]) else {
                 client.reply.error(ErrorReply.wrongPass)
                 return
             }
+        }
+        // Redis `authRequired`: a connection that never authenticated can't HELLO past a password.
+        if !client.authenticated && client.context.acl.defaultUserNeedsPassword {
+            client.reply.error(ErrorReply.helloNoAuth)
+            return
         }
 
         if nameIndex > 0 {
@@ -184,14 +198,16 @@ public enum ConnectionFamily {
     ]
 
     public static let commands: [Command] = [
-        Command("ping", arity: -1, flags: [.fast, .sentinel], categories: [.fast, .connection],
+        Command("ping", arity: -1, flags: [.fast, .sentinel, .allowedWhileSubscribed], categories: [.fast, .connection],
                 group: "connection", since: "1.0.0", summary: "Ping the server", handler: ping),
         Command("echo", arity: 2, flags: [.loading, .stale, .fast], categories: [.fast, .connection],
                 group: "connection", since: "1.0.0", summary: "Echo the given string", handler: echo),
-        Command("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy],
+        Command("quit", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy,
+                                            .allowedWhileSubscribed, .bypassesQueue],
                 categories: [.fast, .connection], group: "connection", since: "1.0.0",
                 summary: "Close the connection", handler: quit),
-        Command("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy],
+        Command("reset", arity: 1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy,
+                                           .allowedWhileSubscribed, .bypassesQueue],
                 categories: [.fast, .connection], group: "connection", since: "6.2.0",
                 summary: "Reset the connection", handler: reset),
         Command("hello", arity: -1, flags: [.noscript, .loading, .stale, .fast, .noAuth, .allowBusy, .sentinel],

@@ -68,9 +68,11 @@ public enum ExpireFamily {
         }
         if when <= client.now {
             shard.remove(entry, database: client.database, hash: hash)
+            client.context.events.notify(.generic, "del", key: key, database: client.database)
             // propagate: DEL key
         } else {
             shard.setExpiration(entry, expireAt: when)
+            client.context.events.notify(.generic, "expire", key: key, database: client.database)
             // propagate: PEXPIREAT key <when>
         }
         client.reply.integer(1)
@@ -138,6 +140,7 @@ public enum ExpireFamily {
         let shard = keyspace.shard(hash: hash)
         shard.lock()
         guard let entry = shard.peek(database: client.database, key: key, hash: hash, now: client.now) else {
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
             shard.unlock()
             client.stats.keyspaceMisses.bump()
             client.reply.integer(-2)
@@ -172,6 +175,7 @@ public enum ExpireFamily {
             return
         }
         shard.setExpiration(entry, expireAt: 0)
+        client.context.events.notify(.generic, "persist", key: key, database: client.database)
         client.reply.integer(1)
     }
 

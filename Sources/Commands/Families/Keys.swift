@@ -66,6 +66,7 @@ public enum KeyFamily {
                 let shard = keyspace.shard(hash: hash)
                 if let entry = shard.peek(database: database, key: key, hash: hash, now: now) {
                     shard.remove(entry, database: database, hash: hash)
+                    client.context.events.notify(.generic, "del", key: key, database: database)
                     deleted += 1
                 }
             }
@@ -98,7 +99,11 @@ public enum KeyFamily {
                 let shard = keyspace.shard(hash: hash)
                 let entry = touch ? shard.find(database: database, key: key, hash: hash, now: now)
                     : shard.peek(database: database, key: key, hash: hash, now: now)
-                if entry != nil { found += 1 }
+                if entry != nil {
+                    found += 1
+                } else {
+                    client.context.events.notify(.keyMiss, "keymiss", key: key, database: database)
+                }
             }
             return found
         }
@@ -120,6 +125,7 @@ public enum KeyFamily {
             client.reply.simple(entry.type.name)
         } else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
             client.reply.simple("none")
         }
     }
@@ -156,17 +162,16 @@ public enum KeyFamily {
                 client.reply.integer(0)
                 return
             }
-            // Only strings exist so far: the value is copied into a new entry under the new name
-            // (an entry holds its key, so it cannot simply be relinked). Other types need a
-            // type-preserving move in the keyspace before they can be renamed.
-            precondition(entry.type == .string, "RENAME of a non-string value needs a keyspace move API")
-            let value = UnsafeRawBufferPointer(entry.value)
-            let moved = destinationShard.insertString(database: database, key: destination, hash: destinationHash,
-                                                      valueLength: value.count, expireAt: entry.expireAt)
-            if value.count > 0 {
-                moved.value.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count)
-            }
-            sourceShard.remove(entry, database: database, hash: sourceHash)
+            // An entry holds its key, so it cannot be relinked: the keyspace moves the value (and
+            // ownership of a hash's or set's object) into a new entry under the new name.
+            sourceShard.moveEntry(entry, database: database, hash: sourceHash, to: destinationShard,
+                                  toDatabase: database, key: destination, keyHash: destinationHash)
+            // Redis: dbAdd of the destination ("new", even over a replaced key, which gets no "del"),
+            // then "rename_from" and "rename_to".
+            let events = client.context.events
+            events.notify(.newKey, "new", key: destination, database: database)
+            events.notify(.generic, "rename_from", key: source, database: database)
+            events.notify(.generic, "rename_to", key: destination, database: database)
             if onlyIfAbsent { client.reply.integer(1) } else { client.reply.ok() }
         }
     }

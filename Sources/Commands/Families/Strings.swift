@@ -115,12 +115,14 @@ public enum StringFamily {
         }
     }
 
-    /// Redis `getGenericCommand` on an already looked-up entry: replies the value or nil and counts a
-    /// keyspace hit or miss (a key of another type is a hit). Returns false after a WRONGTYPE reply.
+    /// Redis `getGenericCommand` on an already looked-up entry of `args[1]`: replies the value or nil
+    /// and counts a keyspace hit or miss (a key of another type is a hit); a miss fires "keymiss"
+    /// (lookupKeyRead). Returns false after a WRONGTYPE reply.
     @inline(__always)
     static func replyValue(_ client: Client, _ entry: Entry?) -> Bool {
         guard let entry else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: client.args[1], database: client.database)
             client.reply.null()
             return true
         }
@@ -204,6 +206,11 @@ public enum StringFamily {
         var deadline = expireAt
         if flags & Option.keepTTL != 0, let existing { deadline = existing.expireAt }
         shard.setString(database: database, key: key, hash: hash, value: value, expireAt: deadline)
+        // Redis: "new" (dbAdd), "set", then "expire" when an expiry argument was given (not KEEPTTL).
+        let events = client.context.events
+        if existing == nil { events.notify(.newKey, "new", key: key, database: database) }
+        events.notify(.string, "set", key: key, database: database)
+        if expireAt != 0 { events.notify(.generic, "expire", key: key, database: database) }
         // propagate: when expireAt != 0, as SET key value PXAT <expireAt> (absolute, like Redis).
         if !withGet {
             if integerReply { client.reply.integer(1) } else { client.reply.ok() }
@@ -228,6 +235,7 @@ public enum StringFamily {
         defer { shard.unlock() }
         guard let entry = shard.find(database: database, key: key, hash: hash, now: client.now) else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: database)
             client.reply.null()
             return
         }
@@ -246,10 +254,13 @@ public enum StringFamily {
         if flags & (Option.exat | Option.pxat) != 0 && deadline <= client.now {
             // An absolute deadline already reached deletes the key (Redis checkAlreadyExpired).
             shard.remove(entry, database: database, hash: hash)
+            client.context.events.notify(.generic, "del", key: key, database: database)
         } else if expireIndex != 0 {
             shard.setExpiration(entry, expireAt: deadline)
+            client.context.events.notify(.generic, "expire", key: key, database: database)
         } else if flags & Option.persist != 0 && entry.expireAt != 0 {
             shard.setExpiration(entry, expireAt: 0)
+            client.context.events.notify(.generic, "persist", key: key, database: database)
         }
     }
 
@@ -263,6 +274,7 @@ public enum StringFamily {
         let entry = shard.find(database: database, key: key, hash: hash, now: client.now)
         guard replyValue(client, entry), let entry else { return }
         shard.remove(entry, database: database, hash: hash)
+        client.context.events.notify(.generic, "del", key: key, database: database)
     }
 
     // MARK: Command table

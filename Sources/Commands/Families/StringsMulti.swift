@@ -56,6 +56,7 @@ extension StringFamily {
                 let shard = client.keyspace.shard(hash: hash)
                 guard let entry = shard.find(database: database, key: args[index], hash: hash, now: client.now) else {
                     client.stats.keyspaceMisses.bump()
+                    client.context.events.notify(.keyMiss, "keymiss", key: args[index], database: database)
                     client.reply.null()
                     continue
                 }
@@ -102,16 +103,24 @@ extension StringFamily {
         }
     }
 
-    /// Stores every key/value pair of argv (the shards are locked by the caller).
+    /// Stores every key/value pair of argv (the shards are locked by the caller), firing "set" per
+    /// pair after it is stored, preceded by "new" for a created key (Redis setKey → dbAdd). Whether
+    /// the key existed is looked up only when "new" events are enabled.
     @inline(__always)
     static func storePairs(_ client: Client, _ hashes: UnsafeMutableBufferPointer<UInt64>) {
         let args = client.args
         let database = client.database
+        let events = client.context.events
+        let wantsNew = events.isEnabled(.newKey)
         var index = 1
         while index < args.count {
             let hash = hashes[index >> 1]
-            client.keyspace.shard(hash: hash).setString(database: database, key: args[index], hash: hash,
-                                                        value: args[index + 1], expireAt: 0)
+            let key = args[index]
+            let shard = client.keyspace.shard(hash: hash)
+            let created = wantsNew && shard.peek(database: database, key: key, hash: hash, now: client.now) == nil
+            shard.setString(database: database, key: key, hash: hash, value: args[index + 1], expireAt: 0)
+            if created { events.notify(.newKey, "new", key: key, database: database) }
+            events.notify(.string, "set", key: key, database: database)
             index += 2
         }
     }

@@ -60,6 +60,7 @@ extension StringFamily {
             store(client, shard: shard, existing: existing, hash: hash,
                   value: UnsafeRawBufferPointer(rebasing: digits[0..<count]))
         }
+        client.context.events.notify(.string, "incrby", key: key, database: database)
         client.reply.integer(Int(result))
     }
 
@@ -69,6 +70,8 @@ extension StringFamily {
         let database = client.database
         guard let existing else {
             shard.setString(database: database, key: client.args[1], hash: hash, value: value, expireAt: 0)
+            // Redis dbAdd: fired before the command's own event.
+            client.context.events.notify(.newKey, "new", key: client.args[1], database: database)
             return
         }
         let entry = existing.value.count == value.count
@@ -110,6 +113,7 @@ extension StringFamily {
             let count = LongDouble.formatHuman(result, into: buffer)
             let text = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             store(client, shard: shard, existing: existing, hash: hash, value: text)
+            client.context.events.notify(.string, "incrbyfloat", key: key, database: database)
             client.reply.bulk(text)
         }
     }

@@ -15,6 +15,8 @@ extension StringFamily {
         guard let entry = shard.find(database: database, key: key, hash: hash, now: client.now) else {
             // A missing key is created, even with an empty value.
             shard.setString(database: database, key: key, hash: hash, value: suffix, expireAt: 0)
+            client.context.events.notify(.newKey, "new", key: key, database: database)
+            client.context.events.notify(.string, "append", key: key, database: database)
             client.reply.integer(suffix.count)
             return
         }
@@ -33,6 +35,8 @@ extension StringFamily {
             let resized = shard.resizeValue(entry, database: database, hash: hash, to: total)
             (resized.value.baseAddress! + oldLength).copyMemory(from: suffix.baseAddress!, byteCount: suffix.count)
         }
+        // Redis fires "append" even when nothing was appended to an existing key.
+        client.context.events.notify(.string, "append", key: key, database: database)
         client.reply.integer(total)
     }
 
@@ -44,6 +48,7 @@ extension StringFamily {
         defer { shard.unlock() }
         guard let entry = shard.find(database: client.database, key: key, hash: hash, now: client.now) else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
             client.reply.integer(0)
             return
         }
@@ -69,6 +74,7 @@ extension StringFamily {
         defer { shard.unlock() }
         guard let entry = shard.find(database: client.database, key: key, hash: hash, now: client.now) else {
             client.stats.keyspaceMisses.bump()
+            client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
             client.reply.bulk("")
             return
         }
@@ -143,6 +149,8 @@ extension StringFamily {
         let bytes = entry.value.baseAddress!
         if offset > oldLength { (bytes + oldLength).initializeMemory(as: UInt8.self, repeating: 0, count: offset - oldLength) }
         (bytes + offset).copyMemory(from: patch.baseAddress!, byteCount: patch.count)
+        if existing == nil { client.context.events.notify(.newKey, "new", key: key, database: database) }
+        client.context.events.notify(.string, "setrange", key: key, database: database)
         client.reply.integer(entry.value.count)
     }
 }
