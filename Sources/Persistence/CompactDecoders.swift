@@ -92,7 +92,6 @@ enum CompactDecoders {
         let declared = Int(try r.littleEndian(2))
         var out: [[UInt8]] = []
         while true {
-            let start = r.at
             let first = try r.byte()
             if first == 0xFF { break }
             if first == 0xFE { _ = try r.littleEndian(4) }  // prevlen >= 254: 4 more bytes
@@ -116,7 +115,6 @@ enum CompactDecoders {
                 default: throw r.fail("invalid ziplist encoding byte 0x\(String(e, radix: 16))", encodingAt)
                 }
             }
-            _ = start
         }
         if r.at != blob.count { throw r.fail("bytes after the ziplist terminator") }
         if declared != 65535 && declared != out.count {

@@ -1,3 +1,4 @@
+import Bytes
 import Foundation
 import Glibc
 import XCTest
@@ -110,6 +111,7 @@ final class RedisInteropTests: XCTestCase {
     /// TTLs and two databases; we must read all of it back exactly.
     func testReadsDumpWrittenByRedis() throws {
         let dir = ReferenceRedis.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let redis = try ReferenceRedis(dir: dir)
         defer { redis.stop() }
         let long = String(repeating: "session-data;", count: 40)
@@ -168,6 +170,7 @@ final class RedisInteropTests: XCTestCase {
     func testRedisLoadsOurDump() throws {
         guard ReferenceRedis.find("redis-check-rdb") != nil else { throw XCTSkip("redis-check-rdb not on PATH") }
         let dir = ReferenceRedis.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let keys = sampleKeys()
         let size = try RDBFile.saveAtomically(directory: dir, filename: "ours.rdb", body: { (w) throws(PersistenceError) in
             try w.writeHeader(RDBAuxInfo(creationTime: Int64(time(nil)), usedMemory: 1 << 20))
@@ -208,5 +211,40 @@ final class RedisInteropTests: XCTestCase {
         var expected: [String: PersistedKey] = [:]
         for k in live { expected["\(k.database):" + String(decoding: k.key, as: UTF8.self)] = normalized(k) }
         XCTAssertEqual(reloaded, expected)
+    }
+
+    /// A multi-part AOF directory made of our pieces (RDB base, RESP increment, manifest) passes
+    /// redis-check-aof and is what redis-server 7.0 loads with appendonly yes.
+    func testRedisLoadsOurMultiPartAOF() throws {
+        guard ReferenceRedis.find("redis-check-aof") != nil else { throw XCTSkip("redis-check-aof not on PATH") }
+        let dir = ReferenceRedis.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let aofDir = dir + "/appendonlydir"
+        XCTAssertEqual(mkdir(aofDir, 0o755), 0)
+        let base = AOFManifest.baseName(appendFilename: "appendonly.aof", sequence: 1, rdbPreamble: true)
+        let incr = AOFManifest.incrementalName(appendFilename: "appendonly.aof", sequence: 1)
+        _ = try RDBFile.saveAtomically(directory: aofDir, filename: base, body: { (w) throws(PersistenceError) in
+            try w.writeHeader(RDBAuxInfo(creationTime: Int64(time(nil)), usedMemory: 1 << 20, aofBase: true))
+            try w.selectDatabase(0, keys: 1, expires: 0)
+            try w.write(PersistedKey(database: 0, key: b("from-base"), value: .set(["1", "2"].map(b))))
+            _ = try w.finish()
+        })
+        var buffer = ByteBuffer(capacity: 256)
+        AOFEncoder.appendSelect(0, into: &buffer)
+        AOFEncoder.appendCommand([b("SET"), b("from-incr"), b("v")], into: &buffer)
+        AOFEncoder.appendCommand([b("SADD"), b("from-base"), b("3")], into: &buffer)
+        XCTAssertTrue(FileManager.default.createFile(atPath: aofDir + "/" + incr, contents: Data(buffer.readableView)))
+        let manifest = AOFManifest(base: .init(name: base, sequence: 1, type: .base),
+                                   incremental: [.init(name: incr, sequence: 1, type: .incremental)])
+        XCTAssertTrue(FileManager.default.createFile(atPath: aofDir + "/appendonly.aof.manifest", contents: Data(manifest.encoded().utf8)))
+
+        let check = try ReferenceRedis.run("redis-check-aof", [aofDir + "/appendonly.aof.manifest"])
+        XCTAssertEqual(check.status, 0, check.output)
+        XCTAssertTrue(check.output.contains("is valid"), check.output)
+
+        let redis = try ReferenceRedis(dir: dir, extra: ["--appendonly", "yes"])
+        defer { redis.stop() }
+        XCTAssertEqual(try redis.cli(["get", "from-incr"]), "v\n")
+        XCTAssertEqual(try redis.cli(["smembers", "from-base"]), "1\n2\n3\n")
     }
 }
