@@ -35,7 +35,7 @@ let package = Package(
                 swiftSettings: strict),
         // RDB and AOF formats on a neutral value model (no Keyspace/Commands): the server streams into it.
         .target(name: "Persistence", dependencies: ["Bytes", "CLinux"], swiftSettings: strict),
-        .executableTarget(name: "tessera", dependencies: ["Server", "Commands"], swiftSettings: strict),
+        .executableTarget(name: "tessera", dependencies: ["Server", "Commands", "CLinux"], swiftSettings: strict),
 
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
         .testTarget(name: "RESPTests", dependencies: ["RESP", "Bytes"], swiftSettings: strict),

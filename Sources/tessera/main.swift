@@ -1,4 +1,5 @@
 import Glibc
+import CLinux
 import Commands
 import Server
 
@@ -40,6 +41,7 @@ do {
     exit(1)
 }
 
+tessera_tune_malloc()
 // Before any thread exists, so every thread inherits the mask and only sigwait sees the signals.
 TesseraServer.blockTerminationSignals()
 let server = TesseraServer(settings: settings)
