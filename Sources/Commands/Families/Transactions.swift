@@ -56,7 +56,7 @@ public enum TransactionFamily {
                     let base = bytes.baseAddress ?? UnsafeRawPointer(rangePointer.baseAddress!)
                     client.args = Arguments(base: base, ranges: rangePointer.baseAddress!, count: ranges.count)
                     client.command = queued.command
-                    Dispatcher.run(queued.command, client)
+                    if ACLGate.admitQueued(client, queued.command) { Dispatcher.run(queued.command, client) }
                 }
             }
         }
