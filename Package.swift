@@ -33,6 +33,8 @@ let package = Package(
         // Composition root: configuration, connections, housekeeping, INFO.
         .target(name: "Server", dependencies: ["Bytes", "RESP", "Keyspace", "Networking", "Commands", "CLinux"],
                 swiftSettings: strict),
+        // RDB and AOF formats on a neutral value model (no Keyspace/Commands): the server streams into it.
+        .target(name: "Persistence", dependencies: ["Bytes", "CLinux"], swiftSettings: strict),
         .executableTarget(name: "tessera", dependencies: ["Server", "Commands"], swiftSettings: strict),
 
         .testTarget(name: "BytesTests", dependencies: ["Bytes"], swiftSettings: strict),
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "KeyspaceTests", dependencies: ["Keyspace", "Bytes"], swiftSettings: strict),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "RESP", "Keyspace", "Bytes"],
                     swiftSettings: strict),
+        .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Bytes"], swiftSettings: strict),
         .testTarget(name: "IntegrationTests", dependencies: ["Networking", "CLinux"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
