@@ -88,6 +88,14 @@ public enum SetFamily {
             }
             let n = count < 0 ? 1 : min(count, entry.elementCount)
             if count >= 0 { client.reply.set(count: n) }
+            if count >= entry.elementCount {
+                // Redis replies the whole set in its own order (SUNION of the key), then deletes it.
+                entry.forEachElement { member, _ in client.reply.bulk(member) }
+                client.context.events.notify(.set, "spop", key: args[1], database: client.database)
+                shard.remove(entry, database: client.database, hash: hash)
+                client.context.events.notify(.generic, "del", key: args[1], database: client.database)
+                return
+            }
             // A member is copied out before its removal invalidates the bytes.
             var member: [UInt8] = []
             for _ in 0..<n {
