@@ -323,6 +323,14 @@ final class ACLTests: XCTestCase {
         XCTAssertTrue(log.contains("$6\r\nreason\r\n$7\r\nchannel\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n$6\r\nobject\r\n$6\r\nnews.1\r\n"))
         XCTAssertTrue(log.contains("$6\r\nreason\r\n$7\r\ncommand\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n$6\r\nobject\r\n$3\r\nget\r\n"))
         XCTAssertTrue(log.contains(" cmd=exec user=u "), log)
+        XCTAssertTrue(log.contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=5 "), log) // still in MULTI during EXEC
+        // An AUTH failure run by EXEC is logged as "multi" too.
+        admin.run(["acl", "log", "reset"])
+        admin.run(["acl", "setuser", "pw", "on", ">good", "+@all"])
+        XCTAssertEqual(admin.run(["multi"]), "+OK\r\n")
+        XCTAssertEqual(admin.run(["auth", "pw", "bad"]), "+QUEUED\r\n")
+        XCTAssertEqual(admin.run(["exec"]), "*1\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n")
+        XCTAssertTrue(admin.run(["acl", "log"]).hasPrefix("*1\r\n*14\r\n$5\r\ncount\r\n:1\r\n$6\r\nreason\r\n$4\r\nauth\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n"))
     }
 
     func testGetUserRESP3AndPatterns() {

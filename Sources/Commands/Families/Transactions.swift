@@ -33,8 +33,12 @@ public enum TransactionFamily {
             return
         }
         client.transaction = nil
-        client.info.multiCount.store(-1, ordering: .relaxed)
-        defer { client.unwatchAll() }
+        // Redis leaves the client in MULTI state until EXEC returns: CLIENT LIST run by a queued
+        // command shows "flags=x multi=N", and ACL denials while executing log the "multi" context.
+        defer {
+            client.info.multiCount.store(-1, ordering: .relaxed)
+            client.unwatchAll()
+        }
         if transaction.aborted {
             client.reply.error(ErrorReply.execAbort)
             return

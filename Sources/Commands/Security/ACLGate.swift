@@ -1,4 +1,5 @@
 import RESP
+import Synchronization
 
 /// The dispatcher's authentication and permission gate (Redis `processCommand`: NOAUTH, then
 /// `ACLCheckAllPerm`). Only clients flagged `aclRestricted` get here.
@@ -35,8 +36,7 @@ enum ACLGate {
         case .channelDenied:
             client.reply.error(ErrorReply.noPermissionChannels)
         }
-        // Redis logs a refusal while queueing in MULTI with the "multi" context.
-        logDenial(client, verdict, command, context: client.transaction != nil ? .multi : .toplevel)
+        logDenial(client, verdict, command, context: logContext(client))
         return false
     }
 
@@ -75,13 +75,20 @@ enum ACLGate {
         }
     }
 
+    /// "multi" while the client queues a MULTI block or its EXEC runs (Redis's CLIENT_MULTI flag,
+    /// which `multiCount` mirrors), "toplevel" otherwise.
+    static func logContext(_ client: Client) -> ACLLogEntry.Context {
+        client.info.multiCount.load(ordering: .relaxed) >= 0 ? .multi : .toplevel
+    }
+
     /// Adds an ACL LOG entry for `client` (Redis `addACLLogEntry`).
     static func logDenial(_ client: Client, reason: ACLLogEntry.Reason, object: [UInt8], username: [UInt8]? = nil,
-                          context: ACLLogEntry.Context = .toplevel) {
+                          context: ACLLogEntry.Context? = nil) {
         var line: [UInt8] = []
         ConnectionFamily.appendClientLine(client, client.info, to: &line)
         if line.last == UInt8(ascii: "\n") { line.removeLast() }
-        client.context.acl.log(reason: reason, context: context, object: object, username: username ?? client.user.name,
+        client.context.acl.log(reason: reason, context: context ?? logContext(client), object: object,
+                               username: username ?? client.user.name,
                                time: client.now, clientInfo: line)
     }
 }
