@@ -254,6 +254,85 @@ final class ACLTests: XCTestCase {
         XCTAssertEqual(h.run(["acl", "log"]), "*0\r\n")
     }
 
+    func testChannelPermissions() {
+        let h = CommandHarness()
+        h.run(["acl", "setuser", "u", "on", "nopass", "+@all", "~*", "resetchannels", "&news.*", "&chat"])
+        let sub = h.subscriber
+        XCTAssertEqual(h.run(["auth", "u", "x"], on: sub), "+OK\r\n")
+        let denied = "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n"
+        XCTAssertEqual(h.run(["publish", "news.1", "hi"], on: sub), ":0\r\n")
+        XCTAssertEqual(h.run(["publish", "other", "hi"], on: sub), denied)
+        XCTAssertEqual(h.run(["publish", "news.*", "hi"], on: sub), ":0\r\n")
+        // A pattern must equal an allowed pattern; a channel is matched against them.
+        XCTAssertEqual(h.run(["psubscribe", "news.1"], on: sub), denied)
+        XCTAssertEqual(h.run(["psubscribe", "news.*", "chat"], on: sub),
+                       "*3\r\n$10\r\npsubscribe\r\n$6\r\nnews.*\r\n:1\r\n*3\r\n$10\r\npsubscribe\r\n$4\r\nchat\r\n:2\r\n")
+        XCTAssertEqual(h.run(["subscribe", "chat", "other"], on: sub), denied) // nothing subscribed
+        XCTAssertEqual(h.run(["subscribe", "news.x", "chat"], on: sub),
+                       "*3\r\n$9\r\nsubscribe\r\n$6\r\nnews.x\r\n:3\r\n*3\r\n$9\r\nsubscribe\r\n$4\r\nchat\r\n:4\r\n")
+        XCTAssertEqual(h.run(["unsubscribe", "other"], on: sub), "*3\r\n$11\r\nunsubscribe\r\n$5\r\nother\r\n:4\r\n")
+        XCTAssertEqual(h.run(["punsubscribe", "zzz"], on: sub), "*3\r\n$12\r\npunsubscribe\r\n$3\r\nzzz\r\n:4\r\n")
+        XCTAssertEqual(h.run(["psubscribe", "chat", "news*"], on: sub), denied)
+        XCTAssertEqual(h.run(["reset"], on: sub), "+RESET\r\n")
+        XCTAssertEqual(h.run(["auth", "u", "x"], on: sub), "+OK\r\n")
+        XCTAssertEqual(h.run(["multi"], on: sub), "+OK\r\n")
+        XCTAssertEqual(h.run(["publish", "other", "x"], on: sub), denied)
+        XCTAssertEqual(h.run(["exec"], on: sub), "-EXECABORT Transaction discarded because of previous errors.\r\n")
+        // Newest first; the refusal while queueing is logged with the "multi" context.
+        let log = h.run(["acl", "log"])
+        let entries = log.components(separatedBy: "*14\r\n").dropFirst().map { entry in
+            String(entry[..<entry.range(of: "$8\r\nusername")!.lowerBound])
+        }
+        let entry = { (count: Int, context: String, object: String) in
+            "$5\r\ncount\r\n:\(count)\r\n$6\r\nreason\r\n$7\r\nchannel\r\n$7\r\ncontext\r\n$\(context.count)\r\n\(context)\r\n"
+                + "$6\r\nobject\r\n$\(object.count)\r\n\(object)\r\n"
+        }
+        XCTAssertEqual(entries, [entry(1, "multi", "other"), entry(1, "toplevel", "news*"), entry(2, "toplevel", "other"),
+                                 entry(1, "toplevel", "news.1")])
+        // Patterns compare as C strings (Redis strcmp); channels match by the whole argument.
+        h.run(["acl", "setuser", "w", "on", "nopass", "+@all", "~*", "&a"])
+        XCTAssertEqual(h.run(["acl", "dryrun", "w", "psubscribe", "a", "a\0b"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["acl", "dryrun", "w", "publish", "a\0b", "x"]),
+                       "$54\r\nThis user has no permissions to access the 'a' channel\r\n") // "%s": cut at the NUL
+        XCTAssertEqual(h.run(["acl", "dryrun", "w", "publish", "zz", "x"]),
+                       "$55\r\nThis user has no permissions to access the 'zz' channel\r\n")
+        XCTAssertEqual(h.run(["acl", "dryrun", "w", "unsubscribe", "zz"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["auth", "w", "x"], on: sub), "+OK\r\n")
+        XCTAssertEqual(h.run(["publish", "a\0b", "x"], on: sub), denied)
+        XCTAssertTrue(h.run(["acl", "log", "1"]).contains("$6\r\nobject\r\n$3\r\na\0b\r\n")) // the log keeps it whole
+    }
+
+    func testExecRechecksPermissions() {
+        let h = CommandHarness()
+        h.run(["acl", "setuser", "u", "on", "nopass", "+@all", "~*", "resetchannels", "&news.*"])
+        let admin = CommandHarness(sharing: h)
+        h.run(["auth", "u", "x"])
+        for command in [["multi"], ["set", "k", "v"], ["get", "k"], ["publish", "news.1", "x"], ["set", "other", "v"],
+                        ["client", "id"]] {
+            h.run(command)
+        }
+        XCTAssertEqual(admin.run(["acl", "setuser", "u", "-get", "resetchannels", "resetkeys", "~k"]), "+OK\r\n")
+        let changed = "-NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: "
+        XCTAssertEqual(h.run(["exec"]),
+                       "*5\r\n+OK\r\n\(changed)no permission to execute the command or subcommand\r\n"
+                       + "\(changed)no permission to access one of the channels used as arguments\r\n"
+                       + "\(changed)no permission to touch the specified keys\r\n:\(h.client.id)\r\n")
+        XCTAssertEqual(admin.run(["exists", "other"]), ":0\r\n")
+        let log = admin.run(["acl", "log"])
+        XCTAssertTrue(log.hasPrefix("*3\r\n*14\r\n$5\r\ncount\r\n:1\r\n$6\r\nreason\r\n$3\r\nkey\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n$6\r\nobject\r\n$5\r\nother\r\n"), log)
+        XCTAssertTrue(log.contains("$6\r\nreason\r\n$7\r\nchannel\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n$6\r\nobject\r\n$6\r\nnews.1\r\n"))
+        XCTAssertTrue(log.contains("$6\r\nreason\r\n$7\r\ncommand\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n$6\r\nobject\r\n$3\r\nget\r\n"))
+        XCTAssertTrue(log.contains(" cmd=exec user=u "), log)
+        XCTAssertTrue(log.contains(" flags=x db=0 sub=0 psub=0 ssub=0 multi=5 "), log) // still in MULTI during EXEC
+        // An AUTH failure run by EXEC is logged as "multi" too.
+        admin.run(["acl", "log", "reset"])
+        admin.run(["acl", "setuser", "pw", "on", ">good", "+@all"])
+        XCTAssertEqual(admin.run(["multi"]), "+OK\r\n")
+        XCTAssertEqual(admin.run(["auth", "pw", "bad"]), "+QUEUED\r\n")
+        XCTAssertEqual(admin.run(["exec"]), "*1\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n")
+        XCTAssertTrue(admin.run(["acl", "log"]).hasPrefix("*1\r\n*14\r\n$5\r\ncount\r\n:1\r\n$6\r\nreason\r\n$4\r\nauth\r\n$7\r\ncontext\r\n$5\r\nmulti\r\n"))
+    }
+
     func testGetUserRESP3AndPatterns() {
         let h = CommandHarness()
         h.run(["acl", "setuser", "u2", "on", ">pw", "%R~r:*", "%W~w:*", "~b:*", "&ch*", "-@all", "+@string"])

@@ -164,6 +164,105 @@ final class NotificationTests: XCTestCase {
         XCTAssertEqual(eventsOf(h, [["set", "w", "2"]]), ["expired w", "new w", "set w"])
     }
 
+    // MARK: Hashes, sets, COPY, MOVE
+
+    func testHashWrites() {
+        let h = harness()
+        XCTAssertEqual(eventsOf(h, [["hset", "h", "a", "1", "b", "2"], ["hset", "h", "a", "3"], ["hmset", "h", "d", "5"]]),
+                       ["new h", "hset h", "hset h", "hset h"])
+        XCTAssertEqual(eventsOf(h, [["hsetnx", "h", "a", "1"], ["hsetnx", "h", "z", "1"], ["hsetnx", "h2", "a", "1"]]),
+                       ["hset h", "new h2", "hset h2"])
+        XCTAssertEqual(eventsOf(h, setup: [["set", "s", "x"]], [["hset", "s", "a", "1"], ["hset", "h", "a"]]), [])
+        XCTAssertEqual(eventsOf(h, setup: [["del", "h"], ["hset", "h", "a", "1", "b", "2"]],
+                                [["hdel", "h", "zz"], ["hdel", "h", "a", "zz"], ["hdel", "h", "b", "b"], ["hdel", "h", "b"]]),
+                       ["hdel h", "hdel h", "del h"])
+        XCTAssertEqual(eventsOf(h, setup: [["hset", "h", "a", "1", "b", "x"]],
+                                [["hincrby", "h", "a", "2"], ["hincrby", "h", "b", "1"], ["hincrby", "g", "a", "1"],
+                                 ["hincrby", "h", "a", "9223372036854775807"], ["hincrby", "h", "a", "x"]]),
+                       ["hincrby h", "new g", "hincrby g"])
+        XCTAssertEqual(eventsOf(h, [["hincrbyfloat", "h", "f", "1.5"], ["hincrbyfloat", "g2", "f", "1"],
+                                    ["hincrbyfloat", "h", "b", "1"], ["hincrbyfloat", "h", "f", "abc"]]),
+                       ["hincrbyfloat h", "new g2", "hincrbyfloat g2"])
+    }
+
+    func testHashReadsFireKeymiss() {
+        let h = harness()
+        let reads = [["hget", "x", "a"], ["hmget", "x", "a"], ["hexists", "x", "a"], ["hstrlen", "x", "a"], ["hlen", "x"],
+                     ["hgetall", "x"], ["hkeys", "x"], ["hvals", "x"], ["hrandfield", "x"], ["hrandfield", "x", "2"],
+                     ["hscan", "x", "0"]]
+        XCTAssertEqual(eventsOf(h, reads), Array(repeating: "keymiss x", count: reads.count))
+        XCTAssertEqual(eventsOf(h, setup: [["hset", "h", "a", "1"]], [["hget", "h", "zz"], ["hlen", "h"]]), [])
+    }
+
+    func testSetWrites() {
+        let h = harness()
+        XCTAssertEqual(eventsOf(h, [["sadd", "s", "a", "b"], ["sadd", "s", "a"], ["sadd", "s", "c"]]),
+                       ["new s", "sadd s", "sadd s"])
+        XCTAssertEqual(eventsOf(h, [["srem", "s", "zz"], ["srem", "s", "a", "zz"], ["srem", "s", "b", "c"], ["srem", "s", "b"]]),
+                       ["srem s", "srem s", "del s"])
+        XCTAssertEqual(eventsOf(h, setup: [["sadd", "s", "a"], ["sadd", "t", "1", "2", "3"]],
+                                [["spop", "s"], ["spop", "s"], ["spop", "t", "0"], ["spop", "t", "1"], ["spop", "t", "5"],
+                                 ["spop", "t", "1"], ["spop", "nope", "2"]]),
+                       ["spop s", "del s", "spop t", "spop t", "del t"])
+    }
+
+    func testSetReadsFireKeymiss() {
+        let h = harness()
+        XCTAssertEqual(eventsOf(h, setup: [["sadd", "s", "a"], ["set", "str", "v"]],
+                                [["smembers", "x"], ["sismember", "x", "a"], ["smismember", "x", "a", "b"], ["scard", "x"],
+                                 ["srandmember", "x"], ["srandmember", "x", "2"], ["sscan", "x", "0"], ["scard", "s"]]),
+                       Array(repeating: "keymiss x", count: 7))
+        // Every key is looked up in order; a WRONGTYPE key stops the lookups after earlier misses fired.
+        XCTAssertEqual(eventsOf(h, [["sinter", "x", "y"], ["sinter", "x", "str", "y"], ["sunion", "s", "x"],
+                                    ["sdiff", "x", "s"], ["sintercard", "2", "x", "y"]]),
+                       ["keymiss x", "keymiss y", "keymiss x", "keymiss x", "keymiss x", "keymiss x", "keymiss y"])
+    }
+
+    func testSetStoreAndMove() {
+        let h = harness()
+        let setup = [["flushall"], ["sadd", "a", "1", "2"], ["sadd", "b", "2", "3"], ["set", "str", "v"]]
+        XCTAssertEqual(eventsOf(h, setup: setup,
+                                [["sinterstore", "d", "a", "b"], ["sinterstore", "d", "a", "b"], ["sunionstore", "d", "a", "b"],
+                                 ["sdiffstore", "d", "a", "b"], ["sinterstore", "d", "a", "nope"], ["sinterstore", "d", "a", "nope"],
+                                 ["sdiffstore", "e", "nope", "a"], ["sinterstore", "str", "a", "b"],
+                                 ["sunionstore", "n1", "x1", "x2"], ["sinterstore", "d", "x", "str", "a"]]),
+                       ["new d", "sinterstore d", "sinterstore d", "sunionstore d", "sdiffstore d",
+                        "keymiss nope", "del d", "keymiss nope", "keymiss nope", "sinterstore str",
+                        "keymiss x1", "keymiss x2", "keymiss x"])
+        XCTAssertEqual(eventsOf(h, setup: setup,
+                                [["smove", "a", "b", "1"], ["smove", "a", "b", "1"], ["smove", "a", "c", "2"],
+                                 ["smove", "nope", "a", "1"], ["smove", "c", "c", "2"], ["smove", "c", "str", "2"],
+                                 ["smove", "c", "b", "9"], ["smove", "b", "c", "3"], ["smove", "c", "b", "2"]]),
+                       ["srem a", "sadd b", "srem a", "del a", "new c", "sadd c", "srem b", "sadd c",
+                        "srem c"])
+    }
+
+    func testCopyAndMoveUseTheirDatabases() {
+        let h = harness("KEAmn", pattern: "__key*__:*")
+        h.context.events.classes = []
+        h.run(["set", "a", "1"])
+        h.run(["set", "b", "2"])
+        h.context.events.classes = KeyspaceEvents.parse("EAmn")!
+        h.run(["copy", "a", "c"])
+        h.run(["copy", "a", "c"])
+        h.run(["copy", "a", "c", "REPLACE"])
+        h.run(["copy", "nope", "c"])
+        h.run(["copy", "a", "a"])
+        h.run(["copy", "a", "b", "DB", "1"])
+        XCTAssertEqual(deliveries(h), ["__keyevent@0__:new c", "__keyevent@0__:copy_to c", "__keyevent@0__:new c",
+                                       "__keyevent@0__:copy_to c", "__keyevent@0__:keymiss nope",
+                                       "__keyevent@1__:new b", "__keyevent@1__:copy_to b"])
+        h.run(["move", "a", "3"])
+        h.run(["move", "a", "3"])
+        h.run(["move", "nope", "3"])
+        h.run(["move", "b", "1"])
+        XCTAssertEqual(deliveries(h), ["__keyevent@3__:new a", "__keyevent@0__:move_from a", "__keyevent@3__:move_to a"])
+        // OBJECT and MEMORY USAGE look keys up without notifying.
+        h.run(["object", "encoding", "x"])
+        h.run(["memory", "usage", "x"])
+        XCTAssertEqual(deliveries(h), [])
+    }
+
     // MARK: Channels and class filtering
 
     func testKeyspaceAndKeyeventChannels() {

@@ -207,7 +207,10 @@ extension ACLFamily {
             case .auth: client.reply.bulk("auth")
             }
             client.reply.bulk("context")
-            client.reply.bulk("toplevel")
+            switch entry.context {
+            case .toplevel: client.reply.bulk("toplevel")
+            case .multi: client.reply.bulk("multi")
+            }
             client.reply.bulk("object")
             entry.object.withUnsafeBytes { client.reply.bulk($0) }
             client.reply.bulk("username")
@@ -250,12 +253,17 @@ extension ACLFamily {
             (Array("This user has no permissions to run the '".utf8) + command.fullName + Array("' command".utf8))
                 .withUnsafeBytes { client.reply.bulk($0) }
         case .keyDenied(let position):
-            (Array("This user has no permissions to access the '".utf8) + Array(args[position + 3]) + Array("' key".utf8))
+            (Array("This user has no permissions to access the '".utf8) + cString(args[position + 3]) + Array("' key".utf8))
                 .withUnsafeBytes { client.reply.bulk($0) }
         case .channelDenied(let position):
-            (Array("This user has no permissions to access the '".utf8) + Array(args[position + 3]) + Array("' channel".utf8))
-                .withUnsafeBytes { client.reply.bulk($0) }
+            (Array("This user has no permissions to access the '".utf8) + cString(args[position + 3])
+                + Array("' channel".utf8)).withUnsafeBytes { client.reply.bulk($0) }
         }
+    }
+
+    /// The bytes before the first NUL: Redis formats the DRYRUN message with "%s".
+    private static func cString(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        Array(bytes.prefix { $0 != 0 })
     }
 
     /// ACL LOAD

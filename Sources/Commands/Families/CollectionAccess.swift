@@ -6,7 +6,8 @@ import RESP
 enum CollectionAccess {
     /// Locks the shard of `args[index]` and calls `body` with the shard, the key's hash and its live
     /// entry (nil when missing). Replies WRONGTYPE instead when the key holds another type.
-    /// Counts a keyspace hit or miss when `read` (Redis's lookupKeyRead).
+    /// Counts a keyspace hit or miss when `read` (Redis's lookupKeyRead, which also fires "keymiss";
+    /// write lookups fire nothing).
     @inline(__always)
     static func withKey(_ client: Client, _ type: ValueType, keyIndex: Int = 1, read: Bool,
                         _ body: (Shard, UInt64, Entry?) -> Void) {
@@ -17,7 +18,12 @@ enum CollectionAccess {
         defer { shard.unlock() }
         let entry = shard.find(database: client.database, key: key, hash: hash, now: client.now)
         if read {
-            if entry == nil { client.stats.keyspaceMisses.bump() } else { client.stats.keyspaceHits.bump() }
+            if entry == nil {
+                client.stats.keyspaceMisses.bump()
+                client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
+            } else {
+                client.stats.keyspaceHits.bump()
+            }
         }
         if let entry, entry.type != type {
             client.reply.error(ErrorReply.wrongType)
@@ -26,10 +32,13 @@ enum CollectionAccess {
         body(shard, hash, entry)
     }
 
-    /// Removes a collection that has become empty (Redis deletes empty hashes and sets).
+    /// Removes a collection that has become empty (Redis deletes empty hashes and sets) and fires
+    /// its "del", which Redis publishes after the command's own event ("hdel", "srem", "spop").
     @inline(__always)
-    static func removeIfEmpty(_ client: Client, _ shard: Shard, _ entry: Entry, hash: UInt64) {
-        if entry.elementCount == 0 { shard.remove(entry, database: client.database, hash: hash) }
+    static func removeIfEmpty(_ client: Client, _ shard: Shard, _ entry: Entry, hash: UInt64, key: UnsafeRawBufferPointer) {
+        guard entry.elementCount == 0 else { return }
+        shard.remove(entry, database: client.database, hash: hash)
+        client.context.events.notify(.generic, "del", key: key, database: client.database)
     }
 
     /// Parses "[MATCH pattern] [COUNT count]" from `first` (HSCAN/SSCAN); false after replying an error.

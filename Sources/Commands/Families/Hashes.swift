@@ -8,6 +8,15 @@ import RESP
 public enum HashFamily {
     typealias Access = CollectionAccess
 
+    /// The events of a hash write to `args[1]` (Redis t_hash.c): "new" when the write created the
+    /// key (dbAdd fires it before the command's own event), then `event`.
+    @inline(__always)
+    static func notifyWrite(_ client: Client, _ event: StaticString, created: Bool) {
+        let events = client.context.events
+        if created { events.notify(.newKey, "new", key: client.args[1], database: client.database) }
+        events.notify(.hash, event, key: client.args[1], database: client.database)
+    }
+
     // MARK: HSET, HMSET, HSETNX
 
     static func hset(_ client: Client) { setFields(client, okReply: false) }
@@ -30,6 +39,7 @@ public enum HashFamily {
                 if isNew { added += 1 }
                 index += 2
             }
+            notifyWrite(client, "hset", created: existing == nil)
             if okReply { client.reply.ok() } else { client.reply.integer(added) }
         }
     }
@@ -43,6 +53,7 @@ public enum HashFamily {
             }
             let entry = existing ?? shard.createCollection(type: .hash, database: client.database, key: args[1], hash: hash)
             _ = shard.hashSet(entry, database: client.database, hash: hash, field: args[2], value: args[3])
+            notifyWrite(client, "hset", created: existing == nil)
             client.reply.integer(1)
         }
     }
@@ -115,7 +126,10 @@ public enum HashFamily {
                 if removed { deleted += 1 }
                 if entry.elementCount == 0 { break }
             }
-            Access.removeIfEmpty(client, shard, entry, hash: hash)
+            if deleted > 0 {
+                client.context.events.notify(.hash, "hdel", key: args[1], database: client.database)
+                Access.removeIfEmpty(client, shard, entry, hash: hash, key: args[1])
+            }
             client.reply.integer(deleted)
         }
     }

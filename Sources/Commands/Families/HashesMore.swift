@@ -30,6 +30,7 @@ extension HashFamily {
                 _ = shard.hashSet(entry, database: client.database, hash: hash, field: args[2],
                                   value: UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
             }
+            notifyWrite(client, "hincrby", created: existing == nil)
             client.reply.integer(Int(result))
         }
     }
@@ -64,6 +65,7 @@ extension HashFamily {
                 let n = LongDouble.formatHuman(result, into: buffer)
                 let text = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
                 _ = shard.hashSet(entry, database: client.database, hash: hash, field: args[2], value: text)
+                notifyWrite(client, "hincrbyfloat", created: existing == nil)
                 client.reply.bulk(text)
             }
         }

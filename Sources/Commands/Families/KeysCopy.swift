@@ -49,6 +49,8 @@ public enum KeysCopyFamily {
         let destinationShard = keyspace.shard(hash: destinationHash)
         KeyFamily.withShardsLocked(client, keys: 1..<3) {
             guard let entry = sourceShard.find(database: client.database, key: source, hash: sourceHash, now: client.now) else {
+                // The source is a read lookup (lookupKeyRead); the destination's is a write one.
+                client.context.events.notify(.keyMiss, "keymiss", key: source, database: client.database)
                 return client.reply.integer(0)
             }
             if !replace, destinationShard.find(database: targetDatabase, key: destination, hash: destinationHash,
@@ -57,6 +59,9 @@ public enum KeysCopyFamily {
             }
             sourceShard.copyEntry(entry, to: destinationShard, toDatabase: targetDatabase, key: destination,
                                   keyHash: destinationHash, expireAt: entry.expireAt)
+            // A replaced destination is deleted silently, then re-added: "new" even with REPLACE.
+            client.context.events.notify(.newKey, "new", key: destination, database: targetDatabase)
+            client.context.events.notify(.generic, "copy_to", key: destination, database: targetDatabase)
             client.reply.integer(1)
         }
     }
@@ -77,6 +82,11 @@ public enum KeysCopyFamily {
             return client.reply.integer(0)
         }
         shard.moveEntry(entry, database: client.database, hash: hash, to: shard, toDatabase: target, key: key, keyHash: hash)
+        // "new" in the target (dbAdd), then "move_from" in the source and "move_to" in the target.
+        let events = client.context.events
+        events.notify(.newKey, "new", key: key, database: target)
+        events.notify(.generic, "move_from", key: key, database: client.database)
+        events.notify(.generic, "move_to", key: key, database: target)
         client.reply.integer(1)
     }
 

@@ -18,6 +18,9 @@ public enum SetFamily {
                 entry = moved
                 if isNew { added += 1 }
             }
+            // A new key always gains a member, so "new" never comes without "sadd".
+            if existing == nil { client.context.events.notify(.newKey, "new", key: args[1], database: client.database) }
+            if added > 0 { client.context.events.notify(.set, "sadd", key: args[1], database: client.database) }
             client.reply.integer(added)
         }
     }
@@ -33,7 +36,10 @@ public enum SetFamily {
                 if wasThere { removed += 1 }
                 if entry.elementCount == 0 { break }
             }
-            Access.removeIfEmpty(client, shard, entry, hash: hash)
+            if removed > 0 {
+                client.context.events.notify(.set, "srem", key: args[1], database: client.database)
+                Access.removeIfEmpty(client, shard, entry, hash: hash, key: args[1])
+            }
             client.reply.integer(removed)
         }
     }
@@ -82,6 +88,14 @@ public enum SetFamily {
             }
             let n = count < 0 ? 1 : min(count, entry.elementCount)
             if count >= 0 { client.reply.set(count: n) }
+            if count >= entry.elementCount {
+                // Redis replies the whole set in its own order (SUNION of the key), then deletes it.
+                entry.forEachElement { member, _ in client.reply.bulk(member) }
+                client.context.events.notify(.set, "spop", key: args[1], database: client.database)
+                shard.remove(entry, database: client.database, hash: hash)
+                client.context.events.notify(.generic, "del", key: args[1], database: client.database)
+                return
+            }
             // A member is copied out before its removal invalidates the bytes.
             var member: [UInt8] = []
             for _ in 0..<n {
@@ -94,7 +108,10 @@ public enum SetFamily {
                     entry = shard.setRemove(entry, database: client.database, hash: hash, member: bytes).0
                 }
             }
-            Access.removeIfEmpty(client, shard, entry, hash: hash)
+            // Redis: "spop" once for the whole pop (none for SPOP key 0), then "del" if emptied.
+            guard n > 0 else { return }
+            client.context.events.notify(.set, "spop", key: args[1], database: client.database)
+            Access.removeIfEmpty(client, shard, entry, hash: hash, key: args[1])
         }
     }
 

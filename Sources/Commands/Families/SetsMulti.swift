@@ -9,7 +9,9 @@ extension SetFamily {
     enum Operation { case inter, union, diff }
 
     /// Looks up `args[range]` as sets (nil = missing). Replies WRONGTYPE and returns nil when one
-    /// holds another type: Redis checks every key's type before computing anything.
+    /// holds another type: Redis checks every key's type before computing anything. Every lookup is
+    /// a read (lookupKeyRead, also for the STORE forms): a miss counts and fires "keymiss", so the
+    /// misses before a WRONGTYPE key have fired already.
     private static func lookupSets(_ client: Client, _ range: Range<Int>) -> [Entry?]? {
         var entries: [Entry?] = []
         entries.reserveCapacity(range.count)
@@ -17,6 +19,12 @@ extension SetFamily {
             let key = client.args[index]
             let hash = client.keyspace.hash(key)
             let entry = client.keyspace.shard(hash: hash).find(database: client.database, key: key, hash: hash, now: client.now)
+            if entry == nil {
+                client.stats.keyspaceMisses.bump()
+                client.context.events.notify(.keyMiss, "keymiss", key: key, database: client.database)
+            } else {
+                client.stats.keyspaceHits.bump()
+            }
             if let entry, entry.type != .set {
                 client.reply.error(ErrorReply.wrongType)
                 return nil
@@ -54,6 +62,14 @@ extension SetFamily {
         return result
     }
 
+    private static func storeEvent(_ op: Operation) -> StaticString {
+        switch op {
+        case .inter: "sinterstore"
+        case .union: "sunionstore"
+        case .diff: "sdiffstore"
+        }
+    }
+
     static func algebra(_ client: Client, _ op: Operation, store: Bool) {
         let args = client.args
         let first = store ? 2 : 1
@@ -68,15 +84,22 @@ extension SetFamily {
             let destination = args[1]
             let hash = client.keyspace.hash(destination)
             let shard = client.keyspace.shard(hash: hash)
+            let events = client.context.events
+            let old = shard.peek(database: client.database, key: destination, hash: hash, now: client.now)
             if members.isEmpty {
-                if let old = shard.peek(database: client.database, key: destination, hash: hash, now: client.now) {
+                // Redis deletes the destination ("del" only if it existed) and fires no store event.
+                if let old {
                     shard.remove(old, database: client.database, hash: hash)
+                    events.notify(.generic, "del", key: destination, database: client.database)
                 }
             } else {
                 var entry = shard.createCollection(type: .set, database: client.database, key: destination, hash: hash)
                 for member in members {
                     member.withUnsafeBytes { entry = shard.setAdd(entry, database: client.database, hash: hash, member: $0).0 }
                 }
+                // setKey: "new" only when the destination did not exist (an overwrite is silent).
+                if old == nil { events.notify(.newKey, "new", key: destination, database: client.database) }
+                events.notify(.set, storeEvent(op), key: destination, database: client.database)
             }
             client.reply.integer(members.count)
         }
@@ -134,10 +157,17 @@ extension SetFamily {
             if source == destination { return client.reply.integer(source.setContains(args[3]) ? 1 : 0) }
             let (remaining, removed) = sourceShard.setRemove(source, database: database, hash: sourceHash, member: args[3])
             guard removed else { return client.reply.integer(0) }
-            CollectionAccess.removeIfEmpty(client, sourceShard, remaining, hash: sourceHash)
+            // Redis's order: "srem" source, "del" source if emptied, "new" destination if created,
+            // "sadd" destination only if the member was not there already.
+            let events = client.context.events
+            events.notify(.set, "srem", key: args[1], database: database)
+            CollectionAccess.removeIfEmpty(client, sourceShard, remaining, hash: sourceHash, key: args[1])
             let target = destination ?? destinationShard.createCollection(type: .set, database: database, key: args[2],
                                                                           hash: destinationHash)
-            _ = destinationShard.setAdd(target, database: database, hash: destinationHash, member: args[3])
+            if destination == nil { events.notify(.newKey, "new", key: args[2], database: database) }
+            if destinationShard.setAdd(target, database: database, hash: destinationHash, member: args[3]).1 {
+                events.notify(.set, "sadd", key: args[2], database: database)
+            }
             client.reply.integer(1)
         }
     }

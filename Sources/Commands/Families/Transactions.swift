@@ -33,8 +33,12 @@ public enum TransactionFamily {
             return
         }
         client.transaction = nil
-        client.info.multiCount.store(-1, ordering: .relaxed)
-        defer { client.unwatchAll() }
+        // Redis leaves the client in MULTI state until EXEC returns: CLIENT LIST run by a queued
+        // command shows "flags=x multi=N", and ACL denials while executing log the "multi" context.
+        defer {
+            client.info.multiCount.store(-1, ordering: .relaxed)
+            client.unwatchAll()
+        }
         if transaction.aborted {
             client.reply.error(ErrorReply.execAbort)
             return
@@ -56,7 +60,7 @@ public enum TransactionFamily {
                     let base = bytes.baseAddress ?? UnsafeRawPointer(rangePointer.baseAddress!)
                     client.args = Arguments(base: base, ranges: rangePointer.baseAddress!, count: ranges.count)
                     client.command = queued.command
-                    Dispatcher.run(queued.command, client)
+                    if ACLGate.admitQueued(client, queued.command) { Dispatcher.run(queued.command, client) }
                 }
             }
         }

@@ -27,7 +27,19 @@ extension ACLUser {
             }
             guard matched else { return .commandDenied }
         }
-        if rules.allKeys { return .allowed }
+        if !rules.allKeys {
+            let verdict = checkKeys(command: command, id: id, args: args, offset: offset, argc: argc, index: index)
+            if verdict != .allowed { return verdict }
+        }
+        if !rules.allChannels {
+            return checkChannels(index.channelRules[id], args: args, offset: offset, argc: argc)
+        }
+        return .allowed
+    }
+
+    /// The key part of `check`: every key the command's key specs find, with the access it needs.
+    private func checkKeys(command: Command, id: Int, args: Arguments, offset: Int, argc: Int,
+                           index: ACLCommandIndex) -> ACLVerdict {
         let keyRules = index.keyRules[id]
         if keyRules.isEmpty { return .allowed }
         let isSet = command.fullName.elementsEqual("set".utf8)
@@ -65,6 +77,48 @@ extension ACLUser {
             }
         }
         return .allowed
+    }
+
+    /// The channel part of `check` (Redis `ACLSelectorCheckCmd`): the first channel argument no
+    /// channel pattern of the user allows.
+    private func checkChannels(_ rule: ACLChannelRule, args: Arguments, offset: Int, argc: Int) -> ACLVerdict {
+        let last: Int
+        switch rule {
+        case .none: return .allowed
+        case .publish: last = min(1, argc - 1)
+        case .subscribe, .patternSubscribe: last = argc - 1
+        }
+        guard last >= 1 else { return .allowed }
+        let isPattern = rule == .patternSubscribe
+        for position in 1...last where !permits(channel: args[position + offset], isPattern: isPattern) {
+            return .channelDenied(argument: position)
+        }
+        return .allowed
+    }
+
+    /// Redis `ACLCheckChannelAgainstList`: a channel must match one of the user's patterns; a
+    /// PSUBSCRIBE pattern must equal one of them literally (compared as C strings, as Redis's strcmp
+    /// does, so a pattern argument is cut at its first NUL), so a user allowed `news.*` may
+    /// subscribe to the pattern `news.*` but not to `news.1` or `*`.
+    func permits(channel: UnsafeRawBufferPointer, isPattern: Bool) -> Bool {
+        rules.channels.contains { pattern in
+            pattern.withUnsafeBytes { pattern in
+                if isPattern { return ACLUser.cStringEqual(pattern, channel) }
+                return ByteStrings.globMatch(pattern: pattern, string: channel, ignoringCase: false)
+            }
+        }
+    }
+
+    /// `strcmp(a, b) == 0` on byte strings: equal up to and including the first NUL (or the end).
+    static func cStringEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        while true {
+            let x: UInt8 = index < a.count ? a[index] : 0
+            let y: UInt8 = index < b.count ? b[index] : 0
+            if x != y { return false }
+            if x == 0 { return true }
+            index += 1
+        }
     }
 
     /// Whether some key pattern grants the access to `key` (Redis `ACLSelectorCheckKey`).

@@ -15,6 +15,8 @@ public final class ACLCommandIndex: Sendable {
     let keyRules: [[ACLKeyRule]]
     /// Whether every key spec of the command is a plain index + range (checked without allocating).
     let simpleKeys: [Bool]
+    /// Which arguments of each command name channels (Redis `commands_with_channels`).
+    let channelRules: [ACLChannelRule]
 
     public init(table: CommandTable) {
         var commands: [Command] = []
@@ -45,6 +47,7 @@ public final class ACLCommandIndex: Sendable {
             CommandMetadata.of(command).keySpecs.filter { !$0.hasFlag("not_key") }.map(ACLKeyRule.init)
         }
         simpleKeys = keyRules.map { rules in rules.allSatisfy { $0.simpleRange != nil } }
+        channelRules = commands.map { ACLChannelRule(fullName: $0.fullName) }
     }
 
     public var count: Int { commands.count }
@@ -92,6 +95,30 @@ struct ACLKeyRule: Sendable {
             simpleRange = (first, lastKey, step, limit)
         } else {
             simpleRange = nil
+        }
+    }
+}
+
+/// The channel arguments ACLs check (Redis 7.0 `commands_with_channels`, publish and subscribe
+/// flags only: UNSUBSCRIBE and PUNSUBSCRIBE are never refused).
+enum ACLChannelRule: Sendable {
+    case none
+    /// PUBLISH: argument 1 is a channel.
+    case publish
+    /// SUBSCRIBE: every argument from 1 is a channel.
+    case subscribe
+    /// PSUBSCRIBE: every argument from 1 is a pattern, allowed only if it equals an allowed pattern.
+    case patternSubscribe
+
+    init(fullName: [UInt8]) {
+        if fullName.elementsEqual("publish".utf8) {
+            self = .publish
+        } else if fullName.elementsEqual("subscribe".utf8) {
+            self = .subscribe
+        } else if fullName.elementsEqual("psubscribe".utf8) {
+            self = .patternSubscribe
+        } else {
+            self = .none
         }
     }
 }

@@ -3,8 +3,11 @@ import Synchronization
 /// One ACL LOG entry (Redis 7.0 `ACLLogEntry`).
 public struct ACLLogEntry: Sendable {
     public enum Reason: Sendable { case command, key, channel, auth }
+    /// Where the denied command ran: on its own, or queued in / executed by a MULTI block.
+    public enum Context: Sendable { case toplevel, multi }
     public var count: Int
     public var reason: Reason
+    public var context: Context
     public var object: [UInt8]
     public var username: [UInt8]
     /// Unix ms of the latest occurrence.
@@ -117,11 +120,11 @@ public final class ACLStore: Sendable {
     // MARK: ACL LOG
 
     /// Records a denial, merging it into a recent identical entry as Redis does.
-    public func log(reason: ACLLogEntry.Reason, object: [UInt8], username: [UInt8], time: Int64,
-                    clientInfo: [UInt8]) {
+    public func log(reason: ACLLogEntry.Reason, context: ACLLogEntry.Context = .toplevel, object: [UInt8],
+                    username: [UInt8], time: Int64, clientInfo: [UInt8]) {
         state.withLock { state in
             if let existing = state.log.firstIndex(where: {
-                $0.reason == reason && $0.object == object && $0.username == username
+                $0.reason == reason && $0.context == context && $0.object == object && $0.username == username
                     && time - $0.time <= ACLStore.logGroupingMilliseconds
             }) {
                 var entry = state.log.remove(at: existing)
@@ -131,7 +134,7 @@ public final class ACLStore: Sendable {
                 state.log.insert(entry, at: 0)
                 return
             }
-            state.log.insert(ACLLogEntry(count: 1, reason: reason, object: object, username: username,
+            state.log.insert(ACLLogEntry(count: 1, reason: reason, context: context, object: object, username: username,
                                          time: time, clientInfo: clientInfo), at: 0)
             if state.log.count > state.logMaxLength { state.log.removeLast(state.log.count - state.logMaxLength) }
         }
