@@ -6,46 +6,42 @@ import Synchronization
 /// Subscriptions live in the shared `PubSubHub`; messages reach a subscriber through its event
 /// loop's mailbox and are written by that loop (`writeDelivery`), never by the publisher.
 public enum PubSubFamily {
-    static func subscribe(_ client: Client) {
+    /// Channels and patterns differ only in where they are kept; one pair of handlers serves both.
+    enum Target {
+        case channel, pattern
+        var subscribed: StaticString { self == .channel ? "subscribe" : "psubscribe" }
+        var unsubscribed: StaticString { self == .channel ? "unsubscribe" : "punsubscribe" }
+        var names: ReferenceWritableKeyPath<Client, Set<[UInt8]>> { self == .channel ? \.channels : \.patterns }
+    }
+
+    static func subscribe(_ client: Client, _ target: Target) {
         guard let mailbox = client.mailbox else { preconditionFailure("subscribing clients have a mailbox") }
+        let subscriber = PubSubHub.Subscriber(clientID: client.id, mailbox: mailbox)
         for index in 1..<client.args.count {
-            let channel = Array(client.args[index])
-            if client.channels.insert(channel).inserted {
-                client.context.pubsub.subscribe(channel, PubSubHub.Subscriber(clientID: client.id, mailbox: mailbox))
+            let name = Array(client.args[index])
+            if client[keyPath: target.names].insert(name).inserted {
+                switch target {
+                case .channel: client.context.pubsub.subscribe(name, subscriber)
+                case .pattern: client.context.pubsub.psubscribe(name, subscriber)
+                }
             }
-            replyConfirmation(client, "subscribe", channel)
+            replyConfirmation(client, target.subscribed, name)
         }
         syncCounts(client)
     }
 
-    static func unsubscribe(_ client: Client) {
-        let requested = client.args.count > 1 ? (1..<client.args.count).map { Array(client.args[$0]) } : Array(client.channels)
-        if requested.isEmpty { replyConfirmation(client, "unsubscribe", nil) }
-        for channel in requested {
-            if client.channels.remove(channel) != nil { client.context.pubsub.unsubscribe(channel, clientID: client.id) }
-            replyConfirmation(client, "unsubscribe", channel)
-        }
-        syncCounts(client)
-    }
-
-    static func psubscribe(_ client: Client) {
-        guard let mailbox = client.mailbox else { preconditionFailure("subscribing clients have a mailbox") }
-        for index in 1..<client.args.count {
-            let pattern = Array(client.args[index])
-            if client.patterns.insert(pattern).inserted {
-                client.context.pubsub.psubscribe(pattern, PubSubHub.Subscriber(clientID: client.id, mailbox: mailbox))
+    static func unsubscribe(_ client: Client, _ target: Target) {
+        let requested = client.args.count > 1
+            ? (1..<client.args.count).map { Array(client.args[$0]) } : Array(client[keyPath: target.names])
+        if requested.isEmpty { replyConfirmation(client, target.unsubscribed, nil) }
+        for name in requested {
+            if client[keyPath: target.names].remove(name) != nil {
+                switch target {
+                case .channel: client.context.pubsub.unsubscribe(name, clientID: client.id)
+                case .pattern: client.context.pubsub.punsubscribe(name, clientID: client.id)
+                }
             }
-            replyConfirmation(client, "psubscribe", pattern)
-        }
-        syncCounts(client)
-    }
-
-    static func punsubscribe(_ client: Client) {
-        let requested = client.args.count > 1 ? (1..<client.args.count).map { Array(client.args[$0]) } : Array(client.patterns)
-        if requested.isEmpty { replyConfirmation(client, "punsubscribe", nil) }
-        for pattern in requested {
-            if client.patterns.remove(pattern) != nil { client.context.pubsub.punsubscribe(pattern, clientID: client.id) }
-            replyConfirmation(client, "punsubscribe", pattern)
+            replyConfirmation(client, target.unsubscribed, name)
         }
         syncCounts(client)
     }
@@ -137,15 +133,15 @@ public enum PubSubFamily {
 
     public static let commands: [Command] = [
         Command("subscribe", arity: -2, flags: subscribeFlags, categories: [.pubsub, .slow], group: "pubsub",
-                since: "2.0.0", summary: "Listen for messages published to the given channels", handler: { subscribe($0) }),
+                since: "2.0.0", summary: "Listen for messages published to the given channels", handler: { subscribe($0, .channel) }),
         Command("unsubscribe", arity: -1, flags: subscribeFlags, categories: [.pubsub, .slow], group: "pubsub",
-                since: "2.0.0", summary: "Stop listening for messages posted to the given channels", handler: { unsubscribe($0) }),
+                since: "2.0.0", summary: "Stop listening for messages posted to the given channels", handler: { unsubscribe($0, .channel) }),
         Command("psubscribe", arity: -2, flags: subscribeFlags, categories: [.pubsub, .slow], group: "pubsub",
                 since: "2.0.0", summary: "Listen for messages published to channels matching the given patterns",
-                handler: { psubscribe($0) }),
+                handler: { subscribe($0, .pattern) }),
         Command("punsubscribe", arity: -1, flags: subscribeFlags, categories: [.pubsub, .slow], group: "pubsub",
                 since: "2.0.0", summary: "Stop listening for messages posted to channels matching the given patterns",
-                handler: { punsubscribe($0) }),
+                handler: { unsubscribe($0, .pattern) }),
         Command("publish", arity: 3, flags: [.pubsub, .loading, .stale, .fast, .mayReplicate],
                 categories: [.pubsub, .fast], group: "pubsub", since: "2.0.0",
                 summary: "Post a message to a channel", handler: { publish($0) }),
