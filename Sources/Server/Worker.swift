@@ -27,6 +27,8 @@ final class Worker: @unchecked Sendable {
     private var nextIdleCheck: Int64 = 0
     private var nextMetricsSample: Int64 = 0
     private var expiryBacklog = false
+    /// Connections holding a request back because of CLIENT PAUSE (retried every housekeeping tick).
+    private var postponed: [Connection] = []
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let wakeupTag: UInt64 = 1 << 62
@@ -202,6 +204,11 @@ final class Worker: @unchecked Sendable {
             case .command(let consumed):
                 if connection.arguments.count > 0 {
                     client.args = connection.arguments.arguments(base: UnsafeRawPointer(readable.baseAddress!))
+                    if client.context.pause.mayBeActive && Dispatcher.mustPostpone(client) {
+                        // CLIENT PAUSE: leave the request unconsumed; housekeeping retries it.
+                        postpone(connection)
+                        break requests
+                    }
                     Dispatcher.execute(client)
                 }
                 connection.input.consume(consumed)
@@ -214,6 +221,22 @@ final class Worker: @unchecked Sendable {
         }
         client.info.lastInteraction.store(client.now, ordering: .relaxed)
         _ = flush(connection)
+    }
+
+    private func postpone(_ connection: Connection) {
+        guard !connection.postponed else { return }
+        connection.postponed = true
+        postponed.append(connection)
+    }
+
+    /// Runs the held-back requests again; those still paused come back to the list.
+    private func resumePostponed() {
+        let waiting = postponed
+        postponed.removeAll(keepingCapacity: true)
+        for connection in waiting where !connection.closed {
+            connection.postponed = false
+            process(connection)
+        }
     }
 
     // MARK: Writing
@@ -326,6 +349,7 @@ final class Worker: @unchecked Sendable {
             if removed >= Worker.expiredKeysPerShardPerTickMax { backlog = true }
         }
         expiryBacklog = backlog
+        if !postponed.isEmpty { resumePostponed() }
         if index == 0 && now >= nextMetricsSample {
             nextMetricsSample = now + 100
             server.sampleInstantaneousMetrics(now: now)

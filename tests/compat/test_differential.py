@@ -558,6 +558,36 @@ CASES: list[Case] = [
     Case("multi-subscribe", "EXEC", setup=["MULTI", "PUBLISH ch x"]),
     # Keyspace-notification configuration
     Case("config-notify-bad", "CONFIG SET notify-keyspace-events KEQ"),
+    # Cluster commands on a non-cluster server (clients probe these to pick standalone mode)
+    Case("cluster-info", "CLUSTER INFO", resp3=True),
+    Case("cluster-slots", "CLUSTER SLOTS"),
+    Case("cluster-nodes", "CLUSTER NODES"),
+    Case("cluster-shards", "CLUSTER SHARDS"),
+    Case("cluster-myid", "CLUSTER MYID"),
+    Case("cluster-keyslot", "CLUSTER KEYSLOT k"),
+    Case("cluster-help", "CLUSTER HELP"),
+    Case("cluster-bare", "CLUSTER"),
+    Case("cluster-unknown", "CLUSTER FOO"),
+    Case("cluster-info-arity", "CLUSTER INFO x"),
+    Case("cluster-lowercase", "cluster info"),
+    Case("readonly", "READONLY"),
+    Case("readwrite", "READWRITE"),
+    Case("readonly-arity", "READONLY x"),
+    Case("asking", "ASKING"),
+    Case("sentinel-unknown", "SENTINEL masters"),
+    Case("command-info-cluster", "COMMAND INFO readonly asking", resp3=True),
+    Case("command-docs-readonly", "COMMAND DOCS readonly", resp3=True),
+    # MONITOR / CLIENT PAUSE argument checks (their behaviour: test_monitor_pause.py)
+    Case("monitor-arity", "MONITOR x"),
+    Case("monitor-in-exec", "EXEC", setup=["MULTI", "MONITOR"]),
+    Case("client-pause-arity", "CLIENT PAUSE"),
+    Case("client-pause-not-int", "CLIENT PAUSE x"),
+    Case("client-pause-negative", "CLIENT PAUSE -1"),
+    Case("client-pause-bad-mode", "CLIENT PAUSE 10 foo"),
+    Case("client-pause-too-many", "CLIENT PAUSE 10 write x"),
+    Case("client-pause-zero", "CLIENT PAUSE 0"),
+    Case("client-unpause", "CLIENT UNPAUSE"),
+    Case("command-info-monitor", "COMMAND INFO monitor client|pause"),
 ]
 
 # COMMAND COUNT is deliberately absent: Tessera implements a different command set.

@@ -36,6 +36,10 @@ public final class Client {
     public let mailbox: Mailbox?
     /// Commands queued since MULTI (nil = not in a transaction).
     public internal(set) var transaction: Transaction?
+    /// True while EXEC runs the queue (Redis's CLIENT_DENY_BLOCKING during EXEC).
+    public internal(set) var executingTransaction = false
+    /// In MONITOR mode: receives every command's line, may not touch the keyspace.
+    public internal(set) var isMonitor = false
     /// Subscribed channels and patterns (RESP2 subscribed mode when either is non-empty).
     public internal(set) var channels: Set<[UInt8]> = []
     public internal(set) var patterns: Set<[UInt8]> = []
@@ -117,6 +121,10 @@ public final class Client {
         patterns.removeAll()
         unwatchAll()
         transaction = nil
+        if isMonitor {
+            context.monitors.remove(clientID: id)
+            isMonitor = false
+        }
     }
     public var argumentCount: Int { args.count }
 

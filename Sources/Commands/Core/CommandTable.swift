@@ -14,6 +14,8 @@ public final class CommandTable: Sendable {
         TransactionFamily.commands,
         PubSubFamily.commands,
         ACLFamily.commands,
+        ClusterFamily.commands,
+        MonitorFamily.commands,
     ])
 
     /// All top-level commands in registration order.

@@ -53,6 +53,12 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        if client.isMonitor && !command.flags.isDisjoint(with: [.write, .readonly, .mayReplicate]) {
+            // Redis treats a monitor like a replica.
+            client.reply.error("ERR Replica can't interact with the keyspace")
+            client.transaction?.aborted = true
+            return
+        }
         if client.transaction != nil && !command.flags.contains(.bypassesQueue) {
             queue(command, client)
             return
@@ -68,12 +74,32 @@ public enum Dispatcher {
         run(command, client)
     }
 
+    /// Under CLIENT PAUSE: whether `client.args` must wait (stay unexecuted in the input) until
+    /// the pause ends. Like Redis's processCommand, an unknown command or a wrong arity is answered
+    /// at once; WRITE mode holds writes, may-replicate commands (PUBLISH) and an EXEC whose queue
+    /// writes. The event loop calls this only while `context.pause.mayBeActive`.
+    public static func mustPostpone(_ client: Client) -> Bool {
+        let args = client.args
+        guard args.count > 0, let mode = client.context.pause.mode(now: client.context.clock.nowMilliseconds()),
+              var command = client.context.commands.lookup(args[0]) else { return false }
+        if command.isContainer && args.count >= 2, let sub = command.subcommand(named: args[1]) { command = sub }
+        guard command.accepts(argumentCount: args.count) else { return false }
+        if mode == .all { return true }
+        let writes: CommandFlags = [.write, .mayReplicate]
+        if !command.flags.isDisjoint(with: writes) { return true }
+        if isExec(command), let transaction = client.transaction {
+            return transaction.queued.contains { !$0.command.flags.isDisjoint(with: writes) }
+        }
+        return false
+    }
+
     /// Runs an already-validated command (EXEC replays its queue through here).
     @inline(__always)
     static func run(_ command: Command, _ client: Client) {
         guard let handler = command.handler else { preconditionFailure("a runnable command has a handler") }
         handler(client)
         if command.flags.contains(.write) && client.context.watches.isActive { touchWatchedKeys(command, client) }
+        if client.context.monitors.isActive { MonitorFamily.feed(command, client) }
     }
 
     /// A write invalidates WATCHes on its keys; keyless writes (FLUSHDB, FLUSHALL, SWAPDB) on all.

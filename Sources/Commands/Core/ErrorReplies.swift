@@ -2,6 +2,7 @@
 /// Texts built from arguments (unknown command, arity) are rendered by `Client`.
 public enum ErrorReply {
     public static let syntax: StaticString = "ERR syntax error"
+    public static let clusterDisabled: StaticString = "ERR This instance has cluster support disabled"
     public static let notInteger: StaticString = "ERR value is not an integer or out of range"
     public static let notFloat: StaticString = "ERR value is not a valid float"
     public static let wrongType: StaticString = "WRONGTYPE Operation against a key holding the wrong kind of value"

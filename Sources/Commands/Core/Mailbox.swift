@@ -9,6 +9,24 @@ public struct Delivery: Sendable {
     public let pattern: [UInt8]?
     public let channel: [UInt8]
     public let payload: [UInt8]
+    /// A MONITOR line (in `payload`) rather than a pub/sub message.
+    public let isMonitorLine: Bool
+
+    public init(clientID: Int, pattern: [UInt8]?, channel: [UInt8], payload: [UInt8]) {
+        self.clientID = clientID
+        self.pattern = pattern
+        self.channel = channel
+        self.payload = payload
+        isMonitorLine = false
+    }
+
+    public init(monitorLine: [UInt8], clientID: Int) {
+        self.clientID = clientID
+        pattern = nil
+        channel = []
+        payload = monitorLine
+        isMonitorLine = true
+    }
 }
 
 /// One per event loop: other threads post deliveries and wake the loop once per burst.

@@ -50,6 +50,10 @@ public final class ServerContext: Sendable {
     public let events: KeyspaceEvents
     /// WATCHed keys across all clients.
     public let watches: WatchRegistry
+    /// Clients in MONITOR mode.
+    public let monitors = MonitorHub()
+    /// CLIENT PAUSE state.
+    public let pause = ClientPause()
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)

@@ -115,6 +115,11 @@ public enum PubSubFamily {
 
     /// Writes one delivered message in the subscriber's protocol (called by its event loop).
     public static func writeDelivery(_ delivery: Delivery, to client: Client) {
+        if delivery.isMonitorLine {
+            guard client.isMonitor else { return }
+            delivery.payload.withUnsafeBytes { client.reply.simple($0) }
+            return
+        }
         if let pattern = delivery.pattern {
             guard client.patterns.contains(pattern) else { return }
             client.reply.push(count: 4)

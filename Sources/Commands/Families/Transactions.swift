@@ -33,9 +33,11 @@ public enum TransactionFamily {
             return
         }
         client.transaction = nil
+        client.executingTransaction = true
         // Redis leaves the client in MULTI state until EXEC returns: CLIENT LIST run by a queued
         // command shows "flags=x multi=N", and ACL denials while executing log the "multi" context.
         defer {
+            client.executingTransaction = false
             client.info.multiCount.store(-1, ordering: .relaxed)
             client.unwatchAll()
         }
