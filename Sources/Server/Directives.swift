@@ -70,6 +70,8 @@ struct Directive: Sendable {
             // Redis setConfigSaveOption: `save ""` clears; otherwise pairs of seconds ≥ 1, changes ≥ 0.
             // Lines of a config file accumulate (the default is empty); CONFIG SET replaces (it clears first).
             var words = args
+            // A multi-argument config given as one word ("3600 1") is split, as Redis does.
+            if words.count == 1 && words[0].contains(" ") { words = words[0].split(separator: " ").map(String.init) }
             if words.count == 1 && words[0].isEmpty {
                 s.saveRules = []
                 words = []
