@@ -1,5 +1,6 @@
 @testable import Commands
 import RESP
+import Synchronization
 import XCTest
 
 /// SAVE / BGSAVE / LASTSAVE parsing and replies, the LOADING and MISCONF gates and the change
