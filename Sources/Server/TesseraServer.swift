@@ -113,6 +113,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
             sigwait(&signals, &received)
             if let request = shutdownRequested.withLock({ $0 }) {
                 stop(joiningWorkers: !request.saved)
+                if request.saved { _exit(0) }
                 return
             }
             logger.notice(received == SIGINT ? "Received SIGINT scheduling shutdown..." : "Received SIGTERM scheduling shutdown...")
@@ -122,9 +123,10 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                 return
             }
             if snapshotter.shutdownSave() {
-                // Every shard stays locked: no write can be acknowledged after the dump.
+                // Every shard stays locked: no write can be acknowledged after the dump. Event loops
+                // blocked on a shard lock never finish, so exit without joining or running exit hooks.
                 stop(joiningWorkers: false)
-                return
+                _exit(0)
             }
             logger.warning("SIGTERM received but errors trying to shut down the server, check the logs for more information")
         }

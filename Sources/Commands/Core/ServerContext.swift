@@ -55,6 +55,13 @@ extension ServerControl {
 
 /// Everything a command may touch that is shared across event loops. One per server.
 public final class ServerContext: Sendable {
+    // Stored properties are laid out in declaration order: the gates every command reads come
+    // first and the change counter every write bumps comes last, more than 64 bytes apart, so the
+    // counter's cache line bouncing between event loops does not slow down the gate check.
+    /// Admission gates the dispatcher checks with one relaxed load per command (0 = none set):
+    /// `AdmissionGate.loading` (start-up load in progress → -LOADING) and
+    /// `AdmissionGate.writesRefused` (last background save failed → -MISCONF for writes).
+    public let admissionGates = Atomic<Int>(0)
     public let keyspace: Keyspace
     public let clock: Clock
     public let commands: CommandTable
@@ -69,15 +76,11 @@ public final class ServerContext: Sendable {
     public let watches: WatchRegistry
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
+    private let nextClientID = Atomic<Int>(1)
     /// Redis's `server.dirty`: writes since the last successful save (INFO
     /// rdb_changes_since_last_save; drives the save rules). The dispatcher adds 1 per write command
     /// that did not reply with an error: one relaxed add on the write path.
     public let changesSinceSave = Atomic<Int>(0)
-    /// Admission gates the dispatcher checks with one relaxed load per command (0 = none set):
-    /// `AdmissionGate.loading` (start-up load in progress → -LOADING) and
-    /// `AdmissionGate.writesRefused` (last background save failed → -MISCONF for writes).
-    public let admissionGates = Atomic<Int>(0)
-    private let nextClientID = Atomic<Int>(1)
 
     public init(keyspace: Keyspace, clock: Clock, control: any ServerControl,
                 commands: CommandTable = .shared) {
