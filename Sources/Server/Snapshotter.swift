@@ -59,13 +59,21 @@ final class Snapshotter: @unchecked Sendable {
         return ok ? nil : Array("ERR".utf8)
     }
 
-    /// BGSAVE [SCHEDULE].
-    func backgroundSave(schedule: Bool) -> Result<[UInt8], SnapshotRefusal> {
-        if startBackground() { return .success(Array("Background saving started".utf8)) }
-        // Only an RDB job can be running (no other background jobs exist yet), and Redis refuses
-        // a second BGSAVE with this text even when SCHEDULE is given.
+    /// BGSAVE [SCHEDULE], as Redis's bgsaveCommand: a running save refuses (even with SCHEDULE);
+    /// inside EXEC (every shard is locked) the save is scheduled and started by the next cron tick.
+    /// SCHEDULE matters only when another background job runs, and there is none besides saves yet.
+    func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        let refusal = SnapshotRefusal("ERR Background save already in progress")
+        if inTransaction {
+            let scheduled = state.withLock { s -> Bool in
+                if s.inProgress { return false }
+                s.scheduled = true
+                return true
+            }
+            return scheduled ? .success(Array("Background saving scheduled".utf8)) : .failure(refusal)
+        }
         _ = schedule
-        return .failure(SnapshotRefusal("ERR Background save already in progress"))
+        return startBackground() ? .success(Array("Background saving started".utf8)) : .failure(refusal)
     }
 
     var lastSaveTime: Int { Int(state.withLock { $0.lastSaveTime }) }

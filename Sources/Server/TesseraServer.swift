@@ -273,8 +273,8 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
 
     public func save() -> [UInt8]? { snapshotter.save() }
 
-    public func backgroundSave(schedule: Bool) -> Result<[UInt8], SnapshotRefusal> {
-        snapshotter.backgroundSave(schedule: schedule)
+    public func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        snapshotter.backgroundSave(schedule: schedule, inTransaction: inTransaction)
     }
 
     public func lastSaveTime() -> Int { snapshotter.lastSaveTime }

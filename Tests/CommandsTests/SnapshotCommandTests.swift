@@ -23,7 +23,12 @@ final class SnapshotCommandTests: XCTestCase {
         XCTAssertEqual(h.run(["BGSAVE", "schedule"]), "+Background saving started\r\n")
         XCTAssertEqual(h.run(["bgsave", "now"]), "-ERR syntax error\r\n")
         XCTAssertEqual(h.run(["bgsave", "schedule", "x"]), "-ERR syntax error\r\n")
-        XCTAssertEqual(h.control.backgroundSaveRequests, [false, true])
+        XCTAssertEqual(h.control.backgroundSaveRequests.map(\.schedule), [false, true])
+        XCTAssertEqual(h.control.backgroundSaveRequests.map(\.inTransaction), [false, false])
+        XCTAssertEqual(h.run(["multi"]), "+OK\r\n")
+        XCTAssertEqual(h.run(["bgsave"]), "+QUEUED\r\n")
+        XCTAssertEqual(h.run(["exec"]), "*1\r\n+Background saving started\r\n")
+        XCTAssertEqual(h.control.backgroundSaveRequests.last?.inTransaction, true)
         h.control.backgroundSaveAnswer = .failure(SnapshotRefusal("ERR Background save already in progress"))
         XCTAssertEqual(h.run(["bgsave"]), "-ERR Background save already in progress\r\n")
     }

@@ -214,6 +214,23 @@ def test_save_rule_triggers_background_save(tmp_path):
     t.kill()
 
 
+def test_bgsave_inside_exec_is_scheduled(tmp_path):
+    t = tessera(tmp_path).start()
+    c = t.client()
+    c.set("k", "v")
+    with socket.create_connection(("127.0.0.1", t.port), timeout=10) as s:
+        s.sendall(b"MULTI\r\nBGSAVE\r\nEXEC\r\n")
+        expected = b"+OK\r\n+QUEUED\r\n*1\r\n+Background saving scheduled\r\n"
+        data = b""
+        while len(data) < len(expected):
+            data += s.recv(4096)
+        assert data == expected
+    wait_for(lambda: t.dump.exists() and c.info("persistence")["rdb_bgsave_in_progress"] == 0,
+             timeout=5, what="the scheduled BGSAVE")
+    assert c.info("persistence")["rdb_last_bgsave_status"] == "ok"
+    t.kill()
+
+
 def test_bgsave_under_concurrent_writes(tmp_path):
     t = tessera(tmp_path).start()
     c = t.client()

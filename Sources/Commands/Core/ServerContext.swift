@@ -29,9 +29,10 @@ public protocol ServerControl: AnyObject, Sendable {
     func rewriteConfig() -> [UInt8]?
     /// SAVE: a synchronous snapshot; nil on success or Redis's error text.
     func save() -> [UInt8]?
-    /// BGSAVE [SCHEDULE]: starts a background snapshot. The status reply ("Background saving
-    /// started"/"…scheduled") on success, otherwise `.failure` with Redis's error text.
-    func backgroundSave(schedule: Bool) -> Result<[UInt8], SnapshotRefusal>
+    /// BGSAVE [SCHEDULE]: starts a background snapshot (inside EXEC, schedules it, as Redis does).
+    /// The status reply ("Background saving started"/"…scheduled") on success, otherwise
+    /// `.failure` with Redis's error text.
+    func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal>
     /// LASTSAVE: Unix seconds of the last successful save (start time when none yet).
     func lastSaveTime() -> Int
 }
@@ -49,7 +50,9 @@ extension ServerControl {
     public func rewriteConfig() -> [UInt8]? { Array("ERR The server is running without a config file".utf8) }
     /// Defaults for controls without persistence (command tests): nothing is saved.
     public func save() -> [UInt8]? { Array("ERR".utf8) }
-    public func backgroundSave(schedule: Bool) -> Result<[UInt8], SnapshotRefusal> { .failure(SnapshotRefusal("ERR")) }
+    public func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        .failure(SnapshotRefusal("ERR"))
+    }
     public func lastSaveTime() -> Int { 0 }
 }
 

@@ -1,5 +1,6 @@
 import Bytes
 import RESP
+import Synchronization
 
 // Snapshot commands: SAVE, BGSAVE, LASTSAVE. The work is the server's (Server/Snapshotter.swift)
 // through `ServerControl`; these handlers parse arguments and render Redis 7.0's replies.
@@ -24,7 +25,9 @@ public enum SnapshotFamily {
             }
             schedule = true
         }
-        switch client.context.control.backgroundSave(schedule: schedule) {
+        // EXEC keeps multiCount ≥ 0 while it runs the queued commands (Redis's server.in_exec).
+        let inTransaction = client.info.multiCount.load(ordering: .relaxed) >= 0
+        switch client.context.control.backgroundSave(schedule: schedule, inTransaction: inTransaction) {
         case .success(let status): status.withUnsafeBytes { client.reply.simple($0) }
         case .failure(let refusal): refusal.text.withUnsafeBytes { client.reply.error([$0]) }
         }
