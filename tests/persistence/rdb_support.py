@@ -38,6 +38,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every process spawned by these helpers, so a failing test still leaves none behind
+# (test_rdb*.py kill them in an autouse fixture).
+SPAWNED: list["Proc"] = []
+
+
+def kill_spawned() -> None:
+    while SPAWNED:
+        SPAWNED.pop().kill()
+
+
 @dataclass
 class Proc:
     """A server process in `workdir`, started with `--dir workdir`."""
@@ -69,6 +79,7 @@ class Proc:
         with open(self.log_path, "ab") as out:
             self.proc = subprocess.Popen(argv, cwd=self.workdir, stdin=subprocess.DEVNULL,
                                          stdout=out, stderr=subprocess.STDOUT)
+        SPAWNED.append(self)
         return self
 
     def start(self, loaded: bool = True) -> "Proc":

@@ -11,8 +11,14 @@ import pytest
 import redis
 import socket
 
-from rdb_support import (Proc, assert_same_data, populate, redis_binary, redis_check_rdb, snapshot,
-                         tessera_binary, wait_bgsave_done, wait_for)
+from rdb_support import (Proc, assert_same_data, kill_spawned, populate, redis_binary, redis_check_rdb,
+                         snapshot, tessera_binary, wait_bgsave_done, wait_for)
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_servers():
+    yield
+    kill_spawned()
 
 
 def raw_call(port: int, *args: str) -> bytes:
