@@ -27,6 +27,12 @@ public enum RDBReader {
     /// key in file order. A sink error stops the load and is rethrown.
     public static func load(_ bytes: UnsafeRawBufferPointer,
                             sink: (PersistedKey) throws(PersistenceError) -> Void) throws(PersistenceError) -> RDBLoadSummary {
+        try load(bytes, progress: { _ in }, sink: sink)
+    }
+
+    /// `load` that also reports, after each key, the offset just past it (INFO loading_loaded_bytes).
+    public static func load(_ bytes: UnsafeRawBufferPointer, progress: (Int) -> Void,
+                            sink: (PersistedKey) throws(PersistenceError) -> Void) throws(PersistenceError) -> RDBLoadSummary {
         var c = RDBCursor(bytes)
         var summary = RDBLoadSummary()
         let magic = try c.slice(9)
@@ -97,6 +103,7 @@ public enum RDBReader {
             let value = try loadValue(&c, type: type, key: key, typeAt: opcodeAt)
             try sink(PersistedKey(database: database, key: key, value: value, expireAtMilliseconds: expireAt))
             summary.keysLoaded += 1
+            progress(c.offset)
             expireAt = 0
         }
     }

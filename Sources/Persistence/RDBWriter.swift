@@ -44,6 +44,8 @@ public struct RDBWriter: ~Copyable {
     var crc: UInt64 = 0
     var scratch: [UInt8] = []
     var compressed: [UInt8] = []
+    /// LZF's match table, reused across strings (allocated on the first compressed string).
+    var lzfTable: LZF.HashTable?
     public private(set) var bytesWritten: Int = 0
     public private(set) var keysWritten: Int = 0
     var currentDatabase = -1
@@ -236,8 +238,10 @@ public struct RDBWriter: ~Copyable {
         }
         if options.compression && n > 20 {
             if compressed.count < n - 4 { compressed = [UInt8](repeating: 0, count: n) }
+            let table = lzfTable ?? LZF.HashTable()
+            lzfTable = table
             let c = compressed.withUnsafeMutableBytes { out in
-                LZF.compress(bytes, into: UnsafeMutableRawBufferPointer(rebasing: out[0..<(n - 4)]))
+                LZF.compress(bytes, into: UnsafeMutableRawBufferPointer(rebasing: out[0..<(n - 4)]), table: table)
             }
             if c > 0 {
                 writeByte(0xC0 | RDBLength.encodingLZF)

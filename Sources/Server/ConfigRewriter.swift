@@ -51,6 +51,11 @@ enum ConfigRewriter {
     static func render(_ directive: Directive, _ settings: Settings) -> String {
         let value = directive.get(settings)
         if directive.name == "bind" { return "bind \(value)" }
+        // One `save <seconds> <changes>` line per rule, or `save ""` for none (as Redis rewrites it).
+        if directive.name == "save" {
+            if settings.saveRules.isEmpty { return "save \"\"" }
+            return settings.saveRules.map { "save \($0.seconds) \($0.changes)" }.joined(separator: "\n")
+        }
         return "\(directive.name) \(ConfigLoader.quote(value))"
     }
 }

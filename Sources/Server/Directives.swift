@@ -1,4 +1,5 @@
 import Commands
+import Glibc
 
 /// The directive table: name, how to parse and print it, whether CONFIG SET may change it at run
 /// time. Configuration files, `--name value` flags, CONFIG GET and CONFIG SET all go through it.
@@ -9,6 +10,9 @@ struct Directive: Sendable {
     let get: @Sendable (Settings) -> String
     /// Parses `arguments` into `settings`, or returns Redis's reason text.
     let set: @Sendable (inout Settings, [String]) -> String?
+    /// Redis's PROTECTED_CONFIG (dir, dbfilename): CONFIG SET refuses it unless
+    /// enable-protected-configs is yes.
+    var isProtected = false
 
     static let all: [Directive] = [
         Directive(name: "bind", mutable: false, get: { $0.bind.joined(separator: " ") }, set: { s, args in
@@ -59,6 +63,53 @@ struct Directive: Sendable {
             s.keyspaceEvents = classes
             return nil
         }),
+        // Snapshots (RDB): Server/Snapshotter.swift.
+        Directive(name: "save", mutable: true, get: { s in
+            s.saveRules.map { "\($0.seconds) \($0.changes)" }.joined(separator: " ")
+        }, set: { s, args in
+            // Redis setConfigSaveOption: `save ""` clears; otherwise pairs of seconds ≥ 1, changes ≥ 0.
+            // Lines of a config file accumulate (the default is empty); CONFIG SET replaces (it clears first).
+            var words = args
+            // A multi-argument config given as one word ("3600 1") is split, as Redis does.
+            if words.count == 1 && words[0].contains(" ") { words = words[0].split(separator: " ").map(String.init) }
+            if words.count == 1 && words[0].isEmpty {
+                s.saveRules = []
+                words = []
+            }
+            guard words.count % 2 == 0 else { return "Invalid save parameters" }
+            var rules: [SaveRule] = []
+            var index = 0
+            while index < words.count {
+                guard let seconds = Int(words[index]), seconds >= 1,
+                      let changes = Int(words[index + 1]), changes >= 0 else { return "Invalid save parameters" }
+                rules.append(SaveRule(seconds: seconds, changes: changes))
+                index += 2
+            }
+            s.saveRules += rules
+            return nil
+        }),
+        Directive(name: "dir", mutable: true, get: { _ in currentDirectory() }, set: { _, args in
+            // As redis-server: `dir` is the working directory (the dump and AOF paths are relative to it).
+            guard args.count == 1 else { return "wrong number of arguments" }
+            if chdir(args[0]) != 0 { return String(cString: strerror(errno)) }
+            return nil
+        }, isProtected: true),
+        Directive(name: "dbfilename", mutable: true, get: { $0.dbFilename }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            guard !args[0].isEmpty, !args[0].contains("/") else { return "dbfilename can't be a path, just a filename" }
+            s.dbFilename = args[0]
+            return nil
+        }, isProtected: true),
+        boolean("rdbcompression", \.rdbCompression),
+        boolean("rdbchecksum", \.rdbChecksum),
+        boolean("stop-writes-on-bgsave-error", \.stopWritesOnBgsaveError),
+        Directive(name: "enable-protected-configs", mutable: false, get: { $0.enableProtectedConfigs }, set: { s, args in
+            guard args.count == 1, ["yes", "no", "local"].contains(args[0].lowercased()) else {
+                return "argument(s) must be one of the following: no, yes, local"
+            }
+            s.enableProtectedConfigs = args[0].lowercased()
+            return nil
+        }),
     ]
 
     static func named(_ name: String) -> Directive? {
@@ -84,6 +135,24 @@ struct Directive: Sendable {
             s[keyPath: path] = value
             return nil
         })
+    }
+
+    static func boolean(_ name: String, _ path: any WritableKeyPath<Settings, Bool> & Sendable) -> Directive {
+        Directive(name: name, mutable: true, get: { $0[keyPath: path] ? "yes" : "no" }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            switch args[0].lowercased() {
+            case "yes": s[keyPath: path] = true
+            case "no": s[keyPath: path] = false
+            default: return "argument must be 'yes' or 'no'"
+            }
+            return nil
+        })
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getcwd(&buffer, buffer.count) != nil else { return "" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func string(_ name: String, mutable: Bool, _ path: any WritableKeyPath<Settings, String> & Sendable) -> Directive {

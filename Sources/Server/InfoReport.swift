@@ -103,16 +103,17 @@ struct InfoReport {
     }
 
     private func persistenceSection() -> String {
-        lines("Persistence", [
-            ("loading", "0"), ("async_loading", "0"), ("current_cow_peak", "0"), ("current_cow_size", "0"),
-            ("current_fork_perc", "0.00"), ("current_save_keys_processed", "0"), ("current_save_keys_total", "0"),
-            ("rdb_changes_since_last_save", "0"), ("rdb_bgsave_in_progress", "0"),
-            ("rdb_last_save_time", "\(server.context.startTime / 1000)"), ("rdb_last_bgsave_status", "ok"),
-            ("rdb_last_bgsave_time_sec", "-1"), ("rdb_current_bgsave_time_sec", "-1"),
+        let now = server.clock.nowMilliseconds()
+        let loading = server.context.isLoading
+        let loader = server.startupLoader
+        return lines("Persistence", [("loading", loading ? "1" : "0"), ("async_loading", "0")]
+            + server.snapshotter.infoFields(now: now) + [
+            ("rdb_last_load_keys_expired", "\(loader.keysExpired.load(ordering: .relaxed))"),
+            ("rdb_last_load_keys_loaded", "\(loader.keysLoaded.load(ordering: .relaxed))"),
             ("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
             ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
             ("aof_last_bgrewrite_status", "ok"), ("aof_last_write_status", "ok"),
-        ])
+        ] + (loading ? loader.infoFields(nowSeconds: now / 1000) : []))
     }
 
     private func statsSection() -> String {

@@ -24,6 +24,16 @@ public struct Settings: Sendable {
     public var pidFile: String = ""
     /// notify-keyspace-events classes (none by default, as in Redis).
     public var keyspaceEvents: KeyspaceEvents.Classes = []
+    // Snapshots (RDB). Off by default in Tessera (`save ""`): see the README's Persistence section.
+    /// `save <seconds> <changes>` rules: BGSAVE when at least `changes` writes happened and more
+    /// than `seconds` passed since the last successful save. Empty = no automatic snapshots.
+    public var saveRules: [SaveRule] = []
+    public var dbFilename: String = "dump.rdb"
+    public var rdbCompression: Bool = true
+    public var rdbChecksum: Bool = true
+    public var stopWritesOnBgsaveError: Bool = true
+    /// enable-protected-configs: "no" (default), "yes" or "local" (treated as "no": see README).
+    public var enableProtectedConfigs: String = "no"
     /// Path of the config file we started from ("" = none), for CONFIG REWRITE / INFO config_file.
     public var configFile: String = ""
 
@@ -40,4 +50,11 @@ public enum LogLevel: Int, Sendable, Comparable {
     var name: String { ["debug", "verbose", "notice", "warning"][rawValue] }
     /// Redis's level marks in log lines.
     var mark: Character { [".", "-", "*", "#"][rawValue] }
+}
+
+/// One `save <seconds> <changes>` rule.
+public struct SaveRule: Sendable, Equatable {
+    public var seconds: Int
+    public var changes: Int
+    public init(seconds: Int, changes: Int) { self.seconds = seconds; self.changes = changes }
 }

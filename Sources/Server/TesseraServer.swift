@@ -21,7 +21,12 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let connectedClients = Atomic<Int>(0)
     private let registry = Mutex<[Int: (ClientInfo, Worker)]>([:])
-    private let shutdownSave = Mutex<Bool?>(nil)
+    /// SHUTDOWN asked to stop (true once its final save, if any, is done and the locks are held).
+    private let shutdownRequested = Mutex<ShutdownRequest?>(nil)
+    /// SAVE/BGSAVE/save rules (set once in init).
+    private(set) var snapshotter: Snapshotter!
+    /// The start-up load of the dump and its progress (INFO).
+    let startupLoader = StartupLoader()
     private let statsBaseline = Mutex(StatsTotals())
     private let operationSamples = Mutex(InstantaneousMetric())
     let runID: String
@@ -38,6 +43,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         runID = TesseraServer.randomHex(40)
         context = ServerContext(keyspace: keyspace, clock: clock, control: self)
         let context = self.context!
+        snapshotter = Snapshotter(server: self, startTime: context.startTime)
         context.events.classes = settings.keyspaceEvents
         // Runs under the shard lock, on whichever thread expired the key: notify and break WATCHes.
         keyspace.expirationHandler = { database, key in
@@ -76,6 +82,10 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
             fputs("\(getpid())\n", file)
             fclose(file)
         }
+        // Before any event loop runs: the LOADING gate must be up before the first command.
+        // (When the append-only file is enabled it is loaded instead, as in Redis.)
+        startupLoader.begin(path: settings.dbFilename, server: self)
+        snapshotter.updateWriteGate(settings)
         let count = settings.ioThreads
         for index in 0..<count {
             let owned = stride(from: index, to: keyspace.shardCount, by: count).map { keyspace.shards[$0] }
@@ -91,15 +101,35 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
 
     /// Blocks the calling thread until SIGTERM/SIGINT (or SHUTDOWN), then stops gracefully.
     /// The caller must have blocked those signals in every thread (see `blockTerminationSignals`).
+    /// With save rules set, a signal saves first (Redis's prepareForShutdown); if that save fails
+    /// the server keeps running, as Redis does.
     public func runUntilTerminated() {
         var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGTERM)
         sigaddset(&signals, SIGINT)
-        var received: Int32 = 0
-        sigwait(&signals, &received)
-        logger.notice(received == SIGINT ? "Received SIGINT scheduling shutdown..." : "Received SIGTERM scheduling shutdown...")
-        stop()
+        while true {
+            var received: Int32 = 0
+            sigwait(&signals, &received)
+            if let request = shutdownRequested.withLock({ $0 }) {
+                stop(joiningWorkers: !request.saved)
+                if request.saved { _exit(0) }
+                return
+            }
+            logger.notice(received == SIGINT ? "Received SIGINT scheduling shutdown..." : "Received SIGTERM scheduling shutdown...")
+            logger.notice("User requested shutdown...")
+            if context.isLoading || currentSettings.saveRules.isEmpty {
+                stop(joiningWorkers: true)
+                return
+            }
+            if snapshotter.shutdownSave() {
+                // Every shard stays locked: no write can be acknowledged after the dump. Event loops
+                // blocked on a shard lock never finish, so exit without joining or running exit hooks.
+                stop(joiningWorkers: false)
+                _exit(0)
+            }
+            logger.warning("SIGTERM received but errors trying to shut down the server, check the logs for more information")
+        }
     }
 
     /// Blocks SIGTERM/SIGINT (inherited by threads created afterwards) and ignores SIGPIPE.
@@ -113,11 +143,14 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     }
 
     /// Stops accepting, lets each worker flush and close its clients, and releases resources.
-    public func stop() {
-        logger.notice("User requested shutdown...")
+    /// `joiningWorkers` is false after a final save that keeps every shard locked: event loops
+    /// blocked on a shard lock would never finish, and the process exits right after this.
+    public func stop(joiningWorkers: Bool = true) {
         stopping.store(true, ordering: .relaxed)
+        startupLoader.cancel()
+        if joiningWorkers { snapshotter.cancelBackground() }
         for worker in workers { worker.wakeup.signal() }
-        for thread in threads { thread.join() }
+        if joiningWorkers { for thread in threads { thread.join() } }
         for listener in listeners { Glibc.close(listener.fd) }
         let settings = currentSettings
         if !settings.unixSocket.isEmpty { unlink(settings.unixSocket) }
@@ -125,8 +158,8 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         logger.notice("Tessera is now ready to exit, bye bye...")
     }
 
-    func requestShutdown(save: Bool?) {
-        shutdownSave.withLock { $0 = save }
+    func requestShutdown(saved: Bool) {
+        shutdownRequested.withLock { $0 = ShutdownRequest(saved: saved) }
         Glibc.kill(getpid(), SIGTERM)
     }
 
@@ -185,13 +218,24 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                 guard directive.mutable else {
                     return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - can't set immutable config".utf8)
                 }
+                // Redis: PROTECTED_CONFIG needs enable-protected-configs (we cannot tell a local
+                // connection here, so "local" counts as "no").
+                if directive.isProtected && updated.enableProtectedConfigs != "yes" {
+                    return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - can't set protected config".utf8)
+                }
                 let value = String(decoding: rawValue, as: UTF8.self)
-                let words = directive.name == "bind" ? value.split(separator: " ").map(String.init) : [value]
+                var words = directive.name == "bind" ? value.split(separator: " ").map(String.init) : [value]
+                if directive.name == "save" {
+                    // CONFIG SET save replaces the rules ("" clears them); a file's lines accumulate.
+                    updated.saveRules = []
+                    if !value.isEmpty { words = value.split(separator: " ").map(String.init) }
+                }
                 if let reason = directive.set(&updated, words) {
                     return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - \(reason)".utf8)
                 }
             }
             settings = updated
+            snapshotter.updateWriteGate(updated)
             logger.setLevel(updated.logLevel)
             context.events.classes = updated.keyspaceEvents
             return nil
@@ -209,10 +253,34 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         return true
     }
 
+    /// SHUTDOWN [SAVE|NOSAVE]: saves when asked to or when save rules are set (never while loading:
+    /// the dataset is partial). A failed save refuses the shutdown with Redis's error. After a
+    /// successful save this never returns: the shard locks stay held and the main thread exits.
     public func shutdown(save: Bool?) -> [UInt8]? {
-        requestShutdown(save: save)
-        return nil
+        logger.notice("User requested shutdown...")
+        let wantsSave = !context.isLoading && (save ?? !currentSettings.saveRules.isEmpty)
+        guard wantsSave else {
+            requestShutdown(saved: false)
+            return nil
+        }
+        guard snapshotter.shutdownSave() else {
+            logger.warning("Errors trying to shut down the server. Check the logs for more information.")
+            return Array("ERR Errors trying to SHUTDOWN. Check logs.".utf8)
+        }
+        requestShutdown(saved: true)
+        while true { pause() }
     }
+
+    public func save() -> [UInt8]? { snapshotter.save() }
+
+    public func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        snapshotter.backgroundSave(schedule: schedule, inTransaction: inTransaction)
+    }
+
+    public func lastSaveTime() -> Int { snapshotter.lastSaveTime }
+
+    /// Save rules, from worker 0's housekeeping (every 100 ms).
+    func snapshotCron(now: Int64) { snapshotter.cron(now: now) }
 
     public func totalCommandsProcessed() -> Int { statsTotals().commandsProcessed }
 
@@ -274,4 +342,10 @@ struct InstantaneousMetric: Sendable {
     }
 
     var perSecond: Int { samples.reduce(0, +) / samples.count }
+}
+
+/// What SHUTDOWN asked the main thread to do.
+struct ShutdownRequest: Sendable {
+    /// The final save is done and every shard is locked: exit without joining the event loops.
+    let saved: Bool
 }

@@ -58,7 +58,7 @@ final class Worker: @unchecked Sendable {
             try selector.register(wakeup.fd, interest: .readable, token: Worker.wakeupTag)
         } catch {
             server.logger.warning("Worker \(index) cannot start: \(error)")
-            server.requestShutdown(save: nil)
+            server.requestShutdown(saved: false)
             return
         }
         while !server.isStopping {
@@ -353,6 +353,7 @@ final class Worker: @unchecked Sendable {
         if index == 0 && now >= nextMetricsSample {
             nextMetricsSample = now + 100
             server.sampleInstantaneousMetrics(now: now)
+            server.snapshotCron(now: now)
         }
         if now >= nextIdleCheck {
             nextIdleCheck = now + 1000

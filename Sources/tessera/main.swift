@@ -19,7 +19,8 @@ exactly as with redis-server, and override the file:
 
 Directives: bind, port, unixsocket, unixsocketperm, tcp-backlog, tcp-keepalive, timeout,
 maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
-loglevel, logfile, pidfile.
+loglevel, logfile, pidfile, save, dir, dbfilename, rdbcompression, rdbchecksum,
+stop-writes-on-bgsave-error, enable-protected-configs.
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -116,4 +116,16 @@ final class FakeServerControl: ServerControl, @unchecked Sendable {
     func resetStatistics() { statisticsResets += 1 }
     func shutdown(save: Bool?) -> [UInt8]? { shutdownRequests.append(save); return shutdownError }
     func totalCommandsProcessed() -> Int { 0 }
+    // Snapshots: scripted answers and a call log.
+    var saveError: [UInt8]?
+    var saves = 0
+    var backgroundSaveAnswer: Result<[UInt8], SnapshotRefusal> = .success(Array("Background saving started".utf8))
+    var backgroundSaveRequests: [(schedule: Bool, inTransaction: Bool)] = []
+    var lastSave = 1_700_000_000
+    func save() -> [UInt8]? { saves += 1; return saveError }
+    func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        backgroundSaveRequests.append((schedule, inTransaction))
+        return backgroundSaveAnswer
+    }
+    func lastSaveTime() -> Int { lastSave }
 }

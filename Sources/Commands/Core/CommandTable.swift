@@ -11,6 +11,7 @@ public final class CommandTable: Sendable {
         ExpireFamily.commands,
         ConnectionFamily.commands,
         ServerFamily.commands,
+        SnapshotFamily.commands,
         TransactionFamily.commands,
         PubSubFamily.commands,
         ACLFamily.commands,

@@ -1,3 +1,4 @@
+import Bytes
 import RESP
 import Synchronization
 
@@ -53,6 +54,12 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        // Persistence gates (Redis checks MISCONF, then LOADING, before queueing): one relaxed load.
+        let gates = client.context.admissionGates.load(ordering: .relaxed)
+        if gates != 0 && !admitGated(gates, command, client) {
+            client.transaction?.aborted = true
+            return
+        }
         if client.isMonitor && !command.flags.isDisjoint(with: [.write, .readonly, .mayReplicate]) {
             // Redis treats a monitor like a replica.
             client.reply.error("ERR Replica can't interact with the keyspace")
@@ -97,9 +104,34 @@ public enum Dispatcher {
     @inline(__always)
     static func run(_ command: Command, _ client: Client) {
         guard let handler = command.handler else { preconditionFailure("a runnable command has a handler") }
-        handler(client)
-        if command.flags.contains(.write) && client.context.watches.isActive { touchWatchedKeys(command, client) }
+        if command.flags.contains(.write) {
+            let replyStart = client.reply.buffer.writerIndex
+            handler(client)
+            if client.context.watches.isActive { touchWatchedKeys(command, client) }
+            // server.dirty: a write that did not answer with an error counts as one change. (Redis
+            // counts per element and skips no-op writes; for save rules this is close enough.)
+            if client.reply.buffer.writerIndex > replyStart
+                && client.reply.buffer.base.load(fromByteOffset: replyStart, as: UInt8.self) != UInt8(ascii: "-") {
+                client.context.changesSinceSave.add(1, ordering: .relaxed)
+            }
+        } else {
+            handler(client)
+        }
         if client.context.monitors.isActive { MonitorFamily.feed(command, client) }
+    }
+
+    /// The slow path when a persistence gate is set: true = admitted, false = refused (reply written).
+    static func admitGated(_ gates: Int, _ command: Command, _ client: Client) -> Bool {
+        if gates & AdmissionGate.writesRefused != 0
+            && (command.flags.contains(.write) || command.fullName.elementsEqual("ping".utf8)) {
+            client.reply.error(ErrorReply.misconf)
+            return false
+        }
+        if gates & AdmissionGate.loading != 0 && !command.flags.contains(.loading) {
+            client.reply.error(ErrorReply.loading)
+            return false
+        }
+        return true
     }
 
     /// A write invalidates WATCHes on its keys; keyless writes (FLUSHDB, FLUSHALL, SWAPDB) on all.

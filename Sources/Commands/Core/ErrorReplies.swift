@@ -19,6 +19,9 @@ public enum ErrorReply {
     public static let nxAndXX: StaticString = "ERR NX and XX, GT or LT options at the same time are not compatible"
     public static let gtLtNx: StaticString = "ERR GT, LT, and/or NX options at the same time are not compatible"
     public static let timeout: StaticString = "ERR timeout is not an integer or out of range"
+    // Persistence.
+    public static let loading: StaticString = "LOADING Redis is loading the dataset in memory"
+    public static let misconf: StaticString = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error."
     // Connection and server families.
     public static let protocolVersionNotInteger: StaticString = "ERR Protocol version is not an integer or out of range"
     public static let wrongPass: StaticString = "WRONGPASS invalid username-password pair or user is disabled."

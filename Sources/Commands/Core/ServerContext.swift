@@ -27,6 +27,20 @@ public protocol ServerControl: AnyObject, Sendable {
     /// CONFIG REWRITE: nil on success or Redis's error text ("ERR The server is running without a
     /// config file" when started without one).
     func rewriteConfig() -> [UInt8]?
+    /// SAVE: a synchronous snapshot; nil on success or Redis's error text.
+    func save() -> [UInt8]?
+    /// BGSAVE [SCHEDULE]: starts a background snapshot (inside EXEC, schedules it, as Redis does).
+    /// The status reply ("Background saving started"/"…scheduled") on success, otherwise
+    /// `.failure` with Redis's error text.
+    func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal>
+    /// LASTSAVE: Unix seconds of the last successful save (start time when none yet).
+    func lastSaveTime() -> Int
+}
+
+/// An error text for BGSAVE (a type so `Result` can carry it).
+public struct SnapshotRefusal: Error, Sendable {
+    public let text: [UInt8]
+    public init(_ text: String) { self.text = Array(text.utf8) }
 }
 
 extension ServerControl {
@@ -34,10 +48,23 @@ extension ServerControl {
     public func resetStatistics() {}
     /// Default until the server implements it: Redis's reply when there is no config file.
     public func rewriteConfig() -> [UInt8]? { Array("ERR The server is running without a config file".utf8) }
+    /// Defaults for controls without persistence (command tests): nothing is saved.
+    public func save() -> [UInt8]? { Array("ERR".utf8) }
+    public func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal> {
+        .failure(SnapshotRefusal("ERR"))
+    }
+    public func lastSaveTime() -> Int { 0 }
 }
 
 /// Everything a command may touch that is shared across event loops. One per server.
 public final class ServerContext: Sendable {
+    // Stored properties are laid out in declaration order: the gates every command reads come
+    // first and the change counter every write bumps comes last, more than 64 bytes apart, so the
+    // counter's cache line bouncing between event loops does not slow down the gate check.
+    /// Admission gates the dispatcher checks with one relaxed load per command (0 = none set):
+    /// `AdmissionGate.loading` (start-up load in progress → -LOADING) and
+    /// `AdmissionGate.writesRefused` (last background save failed → -MISCONF for writes).
+    public let admissionGates = Atomic<Int>(0)
     public let keyspace: Keyspace
     public let clock: Clock
     public let commands: CommandTable
@@ -57,6 +84,10 @@ public final class ServerContext: Sendable {
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
+    /// Redis's `server.dirty`: writes since the last successful save (INFO
+    /// rdb_changes_since_last_save; drives the save rules). The dispatcher adds 1 per write command
+    /// that did not reply with an error: one relaxed add on the write path.
+    public let changesSinceSave = Atomic<Int>(0)
 
     public init(keyspace: Keyspace, clock: Clock, control: any ServerControl,
                 commands: CommandTable = .shared) {
@@ -73,6 +104,22 @@ public final class ServerContext: Sendable {
 
     public var databaseCount: Int { keyspace.databaseCount }
 
+    /// Sets or clears one `AdmissionGate` bit.
+    public func setGate(_ gate: Int, _ on: Bool) {
+        if on { admissionGates.bitwiseOr(gate, ordering: .relaxed) } else { admissionGates.bitwiseAnd(~gate, ordering: .relaxed) }
+    }
+
+    public var isLoading: Bool { admissionGates.load(ordering: .relaxed) & AdmissionGate.loading != 0 }
+
     /// Client ids are unique and increasing, as in Redis.
     public func makeClientID() -> Int { nextClientID.add(1, ordering: .relaxed).oldValue }
+}
+
+/// Bits of `ServerContext.admissionGates`.
+public enum AdmissionGate {
+    /// The dataset is being loaded at start-up: commands without the `loading` flag get -LOADING.
+    public static let loading = 1
+    /// stop-writes-on-bgsave-error with a failed last save and save rules set: writes (and PING,
+    /// as in Redis) get -MISCONF.
+    public static let writesRefused = 2
 }
