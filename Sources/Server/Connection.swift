@@ -18,6 +18,8 @@ final class Connection {
     /// Reading stopped because the output backlog is above the high-water mark (backpressure).
     var readingPaused = false
     var closed = false
+    /// Replies held until the AOF is durable (appendfsync always); see Worker.finishBatch.
+    var awaitingSync = false
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

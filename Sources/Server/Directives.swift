@@ -59,7 +59,51 @@ struct Directive: Sendable {
             s.keyspaceEvents = classes
             return nil
         }),
+        // Persistence (AOF). `dir` is also the RDB helper's; appendonly may be switched at run time.
+        Directive(name: "dir", mutable: false, get: { $0.dir }, set: { s, args in
+            guard args.count == 1, !args[0].isEmpty else { return "wrong number of arguments" }
+            s.dir = args[0]
+            return nil
+        }),
+        boolean("appendonly", mutable: true, \.appendOnly),
+        Directive(name: "appendfsync", mutable: true, get: { $0.appendFsync.rawValue }, set: { s, args in
+            guard args.count == 1, let policy = AppendFsync(rawValue: args[0].lowercased()) else {
+                return "argument(s) must be one of the following: always, everysec, no"
+            }
+            s.appendFsync = policy
+            return nil
+        }),
+        Directive(name: "appendfilename", mutable: false, get: { $0.appendFilename }, set: { s, args in
+            // Redis isValidAOFfilename: a plain file name.
+            guard args.count == 1, !args[0].isEmpty, !args[0].contains("/"), args[0] != ".", args[0] != ".." else {
+                return "appendfilename can't be a path, just a filename"
+            }
+            s.appendFilename = args[0]
+            return nil
+        }),
+        Directive(name: "appenddirname", mutable: false, get: { $0.appendDirname }, set: { s, args in
+            guard args.count == 1, !args[0].isEmpty, !args[0].contains("/"), args[0] != ".", args[0] != ".." else {
+                return "appenddirname can't be a path, just a dirname"
+            }
+            s.appendDirname = args[0]
+            return nil
+        }),
+        boolean("aof-load-truncated", mutable: true, \.aofLoadTruncated),
+        integer("auto-aof-rewrite-percentage", mutable: true, 0...Int(Int32.max), \.autoAofRewritePercentage),
+        memory("auto-aof-rewrite-min-size", mutable: true, 0...Int(Int64.max), \.autoAofRewriteMinSize),
     ]
+
+    static func boolean(_ name: String, mutable: Bool, _ path: any WritableKeyPath<Settings, Bool> & Sendable) -> Directive {
+        Directive(name: name, mutable: mutable, get: { $0[keyPath: path] ? "yes" : "no" }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            switch args[0].lowercased() {
+            case "yes": s[keyPath: path] = true
+            case "no": s[keyPath: path] = false
+            default: return "argument must be 'yes' or 'no'"
+            }
+            return nil
+        })
+    }
 
     static func named(_ name: String) -> Directive? {
         let lower = name.lowercased()

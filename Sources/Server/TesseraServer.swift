@@ -25,6 +25,9 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let statsBaseline = Mutex(StatsTotals())
     private let operationSamples = Mutex(InstantaneousMetric())
     let runID: String
+    /// The append-only file (nil while appendonly is off). Set before the workers start.
+    private(set) var aof: AppendOnlyFile?
+    private var aofThread: OSThread?
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
 
@@ -40,9 +43,15 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         let context = self.context!
         context.events.classes = settings.keyspaceEvents
         // Runs under the shard lock, on whichever thread expired the key: notify and break WATCHes.
+        let keyspace = self.keyspace
         keyspace.expirationHandler = { database, key in
             context.events.notify(.expired, "expired", key: key, database: database)
             context.watches.touch(database: database, key: key)
+            // Expired keys reach the AOF as DEL (Redis propagateDeletion), still under the shard lock.
+            if context.propagation.isEnabled {
+                context.propagation.appendExpired(database: database, key: key,
+                                                  shard: keyspace.shardIndex(hash: keyspace.hash(key)))
+            }
         }
     }
 
@@ -54,6 +63,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     /// Binds every configured address and starts the workers. Throws if nothing could be bound.
     public func start() throws {
         let settings = currentSettings
+        if settings.appendOnly { try startAppendOnlyFile(settings) }
         for entry in settings.bind {
             let optional = entry.hasPrefix("-")
             let host = optional ? String(entry.dropFirst()) : entry
@@ -118,6 +128,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         stopping.store(true, ordering: .relaxed)
         for worker in workers { worker.wakeup.signal() }
         for thread in threads { thread.join() }
+        stopAppendOnlyFile()
         for listener in listeners { Glibc.close(listener.fd) }
         let settings = currentSettings
         if !settings.unixSocket.isEmpty { unlink(settings.unixSocket) }
@@ -191,7 +202,12 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                     return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - \(reason)".utf8)
                 }
             }
+            if updated.appendOnly != settings.appendOnly && (updated.appendOnly || aof != nil) {
+                // Switching the AOF on or off at run time is not supported yet (start-up only).
+                return Array("ERR CONFIG SET failed (possibly related to argument 'appendonly') - switching appendonly at run time is not supported; set it in the config file and restart".utf8)
+            }
             settings = updated
+            aof?.setPolicy(updated.appendFsync)
             logger.setLevel(updated.logLevel)
             context.events.classes = updated.keyspaceEvents
             return nil
@@ -274,4 +290,51 @@ struct InstantaneousMetric: Sendable {
     }
 
     var perSecond: Int { samples.reduce(0, +) / samples.count }
+}
+
+// MARK: - Append-only file
+
+extension TesseraServer {
+    /// Loads the AOF (if any), opens it for appending and turns propagation on. Before any worker
+    /// runs, so no client can see a half-loaded keyspace.
+    func startAppendOnlyFile(_ settings: Settings) throws {
+        let aof = AppendOnlyFile(settings: settings, propagation: context.propagation, keyspace: keyspace, logger: logger)
+        let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
+        try aof.openForAppend(existing: manifest)
+        self.aof = aof
+        context.propagation.setEnabled(true)
+        aofThread = OSThread(name: "tessera-aof") { [self] in
+            var nextSecond = Clock.systemMilliseconds() + 1000
+            while !isStopping {
+                usleep(20_000)
+                let now = Clock.systemMilliseconds()
+                if now >= nextSecond {
+                    nextSecond = now + 1000
+                    aof.backgroundTick()
+                    aof.considerAutomaticRewrite(settings: currentSettings)
+                } else {
+                    aof.writeIfPending()
+                }
+            }
+        }
+    }
+
+    public func rewriteAppendOnlyFile() -> RewriteRequest {
+        guard let aof else {
+            // Tessera rewrites only a running AOF (Redis would also write one with appendonly no).
+            return .failed(Array("ERR Background append only file rewriting failed: appendonly is off".utf8))
+        }
+        guard aof.startRewrite() else {
+            return .failed(Array("ERR Background append only file rewriting already in progress".utf8))
+        }
+        return .started
+    }
+
+    func stopAppendOnlyFile() {
+        guard let aof else { return }
+        aofThread?.join()
+        aof.waitForRewrite()
+        context.propagation.setEnabled(false)
+        aof.close()
+    }
 }

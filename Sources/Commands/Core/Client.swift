@@ -1,3 +1,4 @@
+import Bytes
 import Keyspace
 import RESP
 import Synchronization
@@ -42,6 +43,22 @@ public final class Client {
     /// WATCHed keys (database, key, expiry seen at WATCH time) and the flag other writers set.
     var watchedKeys: [(database: Int, key: [UInt8], expireAt: Int64)] = []
     let watchToken: WatchRegistry.Token
+    // Propagation (see Propagation.swift): ops of the running command (or EXEC) not yet committed.
+    var propagationBuffer = ByteBuffer(capacity: 256)
+    var propagationOps: [PendingOp] = []
+    /// The handler emitted its own ops or suppressed propagation.
+    var propagationHandled = false
+    /// Shards of the running command's keys (set by the dispatcher while the AOF is on).
+    var currentOpShards: OpShards = .none
+    /// Scratch for the dispatcher's shard locking (kept to avoid an allocation per write).
+    var lockScratch: [Int] = []
+    /// True inside EXEC: ops commit once, wrapped in MULTI/EXEC, when the transaction ends.
+    var inExec = false
+    /// Log offset that must be durable before this client's pending replies may be sent
+    /// (appendfsync always). The worker compares it with the AOF's durable offset.
+    public var durableTarget: Int64 = 0
+    /// The AOF loader's internal client: its commands see time 0, so nothing expires mid-replay.
+    public var replaying = false
 
     public init(context: ServerContext, info: ClientInfo, stats: WorkerStats, mailbox: Mailbox? = nil) {
         self.context = context

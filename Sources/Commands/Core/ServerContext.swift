@@ -27,6 +27,15 @@ public protocol ServerControl: AnyObject, Sendable {
     /// CONFIG REWRITE: nil on success or Redis's error text ("ERR The server is running without a
     /// config file" when started without one).
     func rewriteConfig() -> [UInt8]?
+    /// BGREWRITEAOF.
+    func rewriteAppendOnlyFile() -> RewriteRequest
+}
+
+/// What BGREWRITEAOF replies.
+public enum RewriteRequest: Sendable {
+    case started
+    /// An error text without the leading '-'.
+    case failed([UInt8])
 }
 
 extension ServerControl {
@@ -34,6 +43,8 @@ extension ServerControl {
     public func resetStatistics() {}
     /// Default until the server implements it: Redis's reply when there is no config file.
     public func rewriteConfig() -> [UInt8]? { Array("ERR The server is running without a config file".utf8) }
+    /// Default until the server implements it: no append-only file.
+    public func rewriteAppendOnlyFile() -> RewriteRequest { .failed(Array("ERR Background append only file rewriting failed".utf8)) }
 }
 
 /// Everything a command may touch that is shared across event loops. One per server.
@@ -50,6 +61,8 @@ public final class ServerContext: Sendable {
     public let events: KeyspaceEvents
     /// WATCHed keys across all clients.
     public let watches: WatchRegistry
+    /// The propagation point: every write's effect, in order, for the append-only file.
+    public let propagation = Propagation()
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
