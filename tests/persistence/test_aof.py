@@ -1,0 +1,293 @@
+"""Crash tests for the append-only file: real processes, real kill -9, real restarts."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import redis as redispy
+
+
+class Writers:
+    """Threads writing unique SETs and INCRs, each recording what was acknowledged."""
+
+    def __init__(self, port: int, prefix: str, threads: int = 6):
+        self.port = port
+        self.prefix = prefix
+        self.stop = threading.Event()
+        self.acked: list[list[tuple[str, str, float]]] = [[] for _ in range(threads)]
+        self.incr_acked = [0] * threads
+        self.incr_sent = [0] * threads
+        self.threads = [threading.Thread(target=self.run, args=(t,), daemon=True) for t in range(threads)]
+
+    def counter(self, t: int) -> str:
+        return f"{self.prefix}:ctr:{t}"
+
+    def run(self, t: int) -> None:
+        client = redispy.Redis(host="127.0.0.1", port=self.port, socket_timeout=10)
+        i = 0
+        try:
+            while not self.stop.is_set():
+                key, value = f"{self.prefix}:{t}:{i}", f"value-{t}-{i}-" + "x" * (i % 50)
+                client.set(key, value)
+                self.acked[t].append((key, value, time.monotonic()))
+                self.incr_sent[t] += 1
+                client.incr(self.counter(t))
+                self.incr_acked[t] += 1
+                i += 1
+        except (redispy.ConnectionError, redispy.TimeoutError, ConnectionResetError):
+            pass  # the server was killed under us
+
+    def __enter__(self):
+        for th in self.threads:
+            th.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for th in self.threads:
+            th.join(timeout=20)
+
+    def total(self) -> int:
+        return sum(len(a) for a in self.acked)
+
+
+def check_acknowledged(client: redispy.Redis, writers: Writers, since: float | None = None) -> list[str]:
+    """Keys acknowledged (before `since`, if given) that are missing or wrong after the restart."""
+    lost = []
+    pipe = client.pipeline(transaction=False)
+    expected = [(k, v) for acked in writers.acked for (k, v, at) in acked if since is None or at < since]
+    for key, _ in expected:
+        pipe.get(key)
+    for (key, value), got in zip(expected, pipe.execute()):
+        if got != value.encode():
+            lost.append(key)
+    return lost
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_kill9_under_load_with_always_loses_no_acknowledged_write(launcher, round_):
+    server = launcher.start("--appendfsync", "always", "--io-threads", "2")
+    with Writers(server.port, f"r{round_}") as writers:
+        time.sleep(random.uniform(0.3, 1.2))  # a random kill point
+        server.kill()
+    assert writers.total() > 50, "the writers barely ran"
+    restarted = launcher.start("--appendfsync", "always")
+    client = restarted.client()
+    assert check_acknowledged(client, writers) == []
+    for t in range(len(writers.threads)):
+        value = int(client.get(writers.counter(t)) or 0)
+        # Every acknowledged INCR is there; one sent but unacknowledged may be there too.
+        assert writers.incr_acked[t] <= value <= writers.incr_sent[t]
+    restarted.terminate()
+
+
+def test_everysec_loses_at_most_about_one_second(launcher):
+    server = launcher.start("--appendfsync", "everysec", "--io-threads", "2")
+    with Writers(server.port, "es", threads=4) as writers:
+        time.sleep(2.5)
+        killed_at = time.monotonic()
+        server.kill()
+    restarted = launcher.start()
+    client = restarted.client()
+    # Writes acknowledged more than ~2 s before the crash (1 s fsync period + scheduling slack) survive.
+    assert check_acknowledged(client, writers, since=killed_at - 2.0) == []
+    lost = check_acknowledged(client, writers)
+    assert len(lost) < writers.total(), "everything was lost"
+    restarted.terminate()
+
+
+def test_sigterm_restart_keeps_everything(launcher):
+    server = launcher.start("--appendfsync", "no")
+    with Writers(server.port, "term", threads=3) as writers:
+        time.sleep(0.5)
+    c = server.client()
+    c.hset("h", mapping={"a": "1", "b": "2"})
+    c.sadd("s", "x", "y")
+    c.set("ttl", "v", ex=1000)
+    server.terminate()
+    assert server.proc.returncode == 0
+    restarted = launcher.start()
+    client = restarted.client()
+    assert check_acknowledged(client, writers) == []
+    for t in range(len(writers.threads)):
+        assert int(client.get(writers.counter(t))) == writers.incr_acked[t]
+    assert client.hgetall("h") == {b"a": b"1", b"b": b"2"}
+    assert client.smembers("s") == {b"x", b"y"}
+    assert 990_000 < client.pttl("ttl") <= 1_000_000
+    restarted.terminate()
+
+
+def rewrites_done(client: redispy.Redis) -> int:
+    return int(client.info("persistence")["aof_rewrites"])
+
+
+def wait_rewrite(client: redispy.Redis) -> None:
+    deadline = time.monotonic() + 30
+    while int(client.info("persistence")["aof_rewrite_in_progress"]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def test_bgrewriteaof_under_load_loses_and_doubles_nothing(launcher):
+    server = launcher.start("--appendfsync", "everysec", "--io-threads", "2",
+                            "--auto-aof-rewrite-min-size", "200kb", "--auto-aof-rewrite-percentage", "50")
+    admin = server.client()
+    admin.set("preexisting", "1")
+    with Writers(server.port, "rw", threads=4) as writers:
+        for _ in range(4):
+            time.sleep(0.2)
+            try:
+                assert admin.bgrewriteaof() in (True, b"Background append only file rewriting started",
+                                                 "Background append only file rewriting started")
+            except redispy.ResponseError as error:
+                assert "already in progress" in str(error)
+            wait_rewrite(admin)
+    wait_rewrite(admin)
+    info = admin.info("persistence")
+    assert info["aof_last_bgrewrite_status"] == "ok"
+    assert rewrites_done(admin) >= 2
+    live_size = admin.dbsize()
+    counters = [int(admin.get(writers.counter(t))) for t in range(len(writers.threads))]
+    assert counters == writers.incr_acked
+    server.terminate()
+    restarted = launcher.start()
+    client = restarted.client()
+    assert client.dbsize() == live_size
+    # INCR is not idempotent: a record applied twice (base + new incremental file) would show here.
+    assert [int(client.get(writers.counter(t))) for t in range(len(writers.threads))] == counters
+    assert check_acknowledged(client, writers) == []
+    assert client.get("preexisting") == b"1"
+    # Only the current base and incremental file remain (history deleted).
+    files = sorted(p.name for p in (launcher.workdir / "appendonlydir").iterdir())
+    assert len(files) == 3 and files[-1] == "appendonly.aof.manifest", files
+    restarted.terminate()
+
+
+def incr_file(workdir: Path) -> Path:
+    manifest = (workdir / "appendonlydir" / "appendonly.aof.manifest").read_text()
+    name = [line.split()[1] for line in manifest.splitlines() if line.endswith("type i")][-1]
+    return workdir / "appendonlydir" / name
+
+
+def test_torn_tail_is_loaded_logged_and_truncated(launcher):
+    server = launcher.start()
+    c = server.client()
+    for i in range(20):
+        c.set(f"k{i}", i)
+    server.terminate()
+    path = incr_file(launcher.workdir)
+    good = path.stat().st_size
+    with open(path, "ab") as f:
+        f.write(b"*3\r\n$3\r\nSET\r\n$4\r\ntorn\r\n$5\r\nval")
+    # With aof-load-truncated no, start-up stops.
+    refused = launcher.start("--aof-load-truncated", "no", wait=False)
+    assert refused.proc.wait(timeout=20) == 1
+    assert path.name in refused.output() and "Unexpected end of file" in refused.output()
+    restarted = launcher.start()
+    client = restarted.client()
+    assert [client.get(f"k{i}") for i in range(20)] == [str(i).encode() for i in range(20)]
+    assert client.get("torn") is None
+    assert "Truncating the AOF" in restarted.output()
+    assert path.stat().st_size == good
+    client.set("after", "1")  # appends continue after the cut
+    restarted.terminate()
+    again = launcher.start()
+    assert again.client().get("after") == b"1"
+    again.terminate()
+
+
+def test_corruption_in_the_middle_stops_startup_naming_file_and_offset(launcher):
+    server = launcher.start()
+    c = server.client()
+    for i in range(10):
+        c.set(f"k{i}", i)
+    server.terminate()
+    path = incr_file(launcher.workdir)
+    data = bytearray(path.read_bytes())
+    offset = data.rindex(b"*", 0, data.index(b"$2\r\nk5\r\n"))
+    data[offset] = ord("!")
+    path.write_bytes(bytes(data))
+    broken = launcher.start(wait=False)
+    assert broken.proc.wait(timeout=20) == 1
+    out = broken.output()
+    assert path.name in out and f"byte {offset}" in out, out
+
+
+def dump_all(client: redispy.Redis, databases: range) -> dict:
+    state = {}
+    for db in databases:
+        client.execute_command("SELECT", db)
+        for key in client.scan_iter(count=1000):
+            kind = client.type(key)
+            if kind == b"string":
+                value = client.get(key)
+            elif kind == b"hash":
+                value = client.hgetall(key)
+            else:
+                value = client.smembers(key)
+            ttl = client.pttl(key)
+            state[(db, key)] = (kind, value, -1 if ttl < 0 else round(ttl / 10_000))
+    client.execute_command("SELECT", 0)
+    return state
+
+
+def test_redis_tools_accept_our_files_and_redis_server_loads_them(launcher, tmp_path):
+    server = launcher.start()
+    c = server.client()
+    for i in range(300):
+        c.set(f"s{i}", f"v{i}" * (i % 7 + 1), ex=3600 if i % 3 == 0 else None)
+    c.hset("hash", mapping={f"f{i}": i for i in range(150)})
+    c.sadd("ints", *range(100))
+    c.sadd("words", *[f"w{i}" for i in range(80)])
+    c.incrbyfloat("float", "3.25")
+    c.execute_command("SELECT", 2)
+    c.set("db2", "two")
+    c.execute_command("SELECT", 0)
+    assert c.bgrewriteaof()
+    wait_rewrite(c)
+    c.set("after-rewrite", "yes", px=500_000)
+    c.delete("s1")
+    c.expire("s2", 100)
+    c.spop("words")
+    expected = dump_all(c, range(3))
+    server.terminate()
+    aofdir = launcher.workdir / "appendonlydir"
+    check = subprocess.run(["redis-check-aof", str(aofdir / "appendonly.aof.manifest")],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0 and "valid" in check.stdout, check.stdout + check.stderr
+    copy = tmp_path / "redis-copy"
+    copy.mkdir()
+    shutil.copytree(aofdir, copy / "appendonlydir")
+    from conftest import Launcher
+    redis_launch = Launcher(copy)
+    try:
+        real = redis_launch.start("--appendonly", "yes", binary=shutil.which("redis-server"))
+        assert dump_all(real.client(), range(3)) == expected
+        real.terminate()
+    finally:
+        redis_launch.close()
+    # And we load what we wrote, too.
+    again = launcher.start()
+    assert dump_all(again.client(), range(3)) == expected
+    again.terminate()
+
+
+def test_config_get_and_set(launcher):
+    server = launcher.start("--appendfsync", "always")
+    c = server.client()
+    assert c.config_get("append*") == {"appendonly": "yes", "appendfsync": "always",
+                                       "appendfilename": "appendonly.aof", "appenddirname": "appendonlydir"}
+    assert c.config_set("appendfsync", "everysec")
+    assert c.config_get("appendfsync") == {"appendfsync": "everysec"}
+    with pytest.raises(redispy.ResponseError):
+        c.config_set("appendfsync", "sometimes")
+    c.set("k", "v")
+    info = c.info("persistence")
+    assert info["aof_enabled"] == 1 and info["aof_last_write_status"] == "ok"
+    assert info["aof_current_size"] > 0
+    server.terminate()
