@@ -90,6 +90,11 @@ extension AppendOnlyFile {
             logger.warning("Background AOF rewrite failed: the current AOF cannot be written")
             return false
         }
+        guard isActive else {
+            unlink(tempBase)
+            logger.warning("Background AOF rewrite abandoned: appendonly was turned off")
+            return false
+        }
         guard consistent else {
             unlink(tempBase)
             logger.warning("Background AOF rewrite abandoned: a write spanned dumped and undumped shards (it will be retried)")
@@ -109,7 +114,7 @@ extension AppendOnlyFile {
                 for i in next.history.indices { next.history[i].type = .history }
                 try persistManifest(next)
                 // Committed: later records go to the new incremental file.
-                Glibc.close(fd)
+                if fd >= 0 { Glibc.close(fd) }
                 fd = incrFD
                 manifest = next
             } catch {

@@ -50,6 +50,7 @@ final class AppendOnlyFile: @unchecked Sendable {
     let rewrites = Atomic<Int>(0)
     let lastFsyncMilliseconds = Atomic<Int64>(0)
     let rewriteThreads = Mutex<[OSThread]>([])
+    private let active = Atomic<Bool>(false)
 
     init(settings: Settings, propagation: Propagation, keyspace: Keyspace, logger: Logger) {
         self.propagation = propagation
@@ -66,6 +67,47 @@ final class AppendOnlyFile: @unchecked Sendable {
     }
     func setPolicy(_ policy: AppendFsync) { policyRaw.store(AppendOnlyFile.code(policy), ordering: .relaxed) }
     var isAlways: Bool { policyRaw.load(ordering: .relaxed) == 0 }
+    var isActive: Bool { active.load(ordering: .acquiring) }
+    /// Workers hold replies back until durable (appendfsync always, AOF on).
+    var holdsReplies: Bool { isAlways && isActive }
+
+    func activate() { active.store(true, ordering: .releasing) }
+
+    /// Stops logging (CONFIG SET appendonly no, shutdown): what is pending is written and synced.
+    func deactivate() {
+        guard isActive else { return }
+        propagation.setEnabled(false)
+        active.store(false, ordering: .releasing)
+        close()
+        // Let clients waiting for a group commit go.
+        durableOffset.store(Int64.max, ordering: .releasing)
+    }
+
+    /// CONFIG SET appendonly yes: the directory and the previous manifest (its files become history
+    /// when the starting rewrite completes). Until then there is no incremental file: records are
+    /// dropped, as the rewrite's base and capture hold their effect.
+    func prepareRunTimeStart() throws {
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw SystemError("Can't create the append-only directory \(directory)", errno: errno)
+        }
+        writer.lock()
+        defer { writer.unlock() }
+        if let text = AOFLoader.readFile(manifestPath),
+           let existing = try? AOFManifest.parse(String(decoding: text, as: UTF8.self)) {
+            manifest = existing
+        } else {
+            manifest = AOFManifest()
+        }
+        if fd >= 0 { Glibc.close(fd) }
+        fd = -1
+        pending.clear()
+        _ = propagation.take(appendingTo: &pending)
+        pending.clear()
+        durableOffset.store(0, ordering: .releasing)
+        writtenOffset.store(0, ordering: .releasing)
+        currentSize.store(0, ordering: .relaxed)
+        baseSize.store(0, ordering: .relaxed)
+    }
 
     func path(_ name: String) -> String { directory + "/" + name }
     var manifestPath: String { path(AOFManifest.manifestName(appendFilename: filename)) }
@@ -123,6 +165,13 @@ final class AppendOnlyFile: @unchecked Sendable {
     func writePendingLocked(sync: Bool) -> Bool {
         let end = propagation.take(appendingTo: &pending)
         pendingEnd = end
+        if fd < 0 {
+            // No incremental file yet (the AOF is starting with a rewrite, or is off).
+            pending.clear()
+            writtenOffset.store(end, ordering: .releasing)
+            durableOffset.store(end, ordering: .releasing)
+            return true
+        }
         while pending.readableBytes > 0 {
             let view = pending.readableView
             let n = Glibc.write(fd, view.baseAddress, view.count)
@@ -188,8 +237,11 @@ final class AppendOnlyFile: @unchecked Sendable {
     /// The background thread's second: write, fsync (everysec, and always for expiry DELs).
     func backgroundTick() {
         writer.lock()
-        defer { writer.unlock() }
+        let starting = fd < 0
         _ = writePendingLocked(sync: policy != .no)
+        writer.unlock()
+        // The starting rewrite failed (a write spanned dumped and undumped shards): try again.
+        if starting && !rewriteInProgress.load(ordering: .acquiring) { _ = startRewrite() }
     }
 
     // MARK: Files

@@ -114,7 +114,7 @@ struct InfoReport {
 
     /// Redis 7.0's aof_* fields of INFO persistence (the size figures only while the AOF is on).
     private func aofFields() -> [(String, String)] {
-        guard let aof = server.aof else {
+        guard let aof = server.aof, aof.isActive else {
             return [("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
                     ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
                     ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", "0"),

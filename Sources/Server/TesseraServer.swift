@@ -25,8 +25,8 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let statsBaseline = Mutex(StatsTotals())
     private let operationSamples = Mutex(InstantaneousMetric())
     let runID: String
-    /// The append-only file (nil while appendonly is off). Set before the workers start.
-    private(set) var aof: AppendOnlyFile?
+    /// The append-only file (active while appendonly is on).
+    private(set) var aof: AppendOnlyFile!
     private var aofThread: OSThread?
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
@@ -41,6 +41,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         runID = TesseraServer.randomHex(40)
         context = ServerContext(keyspace: keyspace, clock: clock, control: self)
         let context = self.context!
+        aof = AppendOnlyFile(settings: settings, propagation: context.propagation, keyspace: keyspace, logger: logger)
         context.events.classes = settings.keyspaceEvents
         // Runs under the shard lock, on whichever thread expired the key: notify and break WATCHes.
         let keyspace = self.keyspace
@@ -202,12 +203,17 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                     return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - \(reason)".utf8)
                 }
             }
-            if updated.appendOnly != settings.appendOnly && (updated.appendOnly || aof != nil) {
-                // Switching the AOF on or off at run time is not supported yet (start-up only).
-                return Array("ERR CONFIG SET failed (possibly related to argument 'appendonly') - switching appendonly at run time is not supported; set it in the config file and restart".utf8)
+            if updated.appendOnly != settings.appendOnly {
+                if updated.appendOnly {
+                    if let reason = enableAppendOnlyFileAtRunTime() {
+                        return Array("ERR CONFIG SET failed (possibly related to argument 'appendonly') - \(reason)".utf8)
+                    }
+                } else {
+                    aof.deactivate()
+                }
             }
             settings = updated
-            aof?.setPolicy(updated.appendFsync)
+            aof.setPolicy(updated.appendFsync)
             logger.setLevel(updated.logLevel)
             context.events.classes = updated.keyspaceEvents
             return nil
@@ -298,15 +304,32 @@ extension TesseraServer {
     /// Loads the AOF (if any), opens it for appending and turns propagation on. Before any worker
     /// runs, so no client can see a half-loaded keyspace.
     func startAppendOnlyFile(_ settings: Settings) throws {
-        let aof = AppendOnlyFile(settings: settings, propagation: context.propagation, keyspace: keyspace, logger: logger)
         let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
         try aof.openForAppend(existing: manifest)
-        self.aof = aof
         context.propagation.setEnabled(true)
+        aof.activate()
+        startAppendOnlyThread()
+    }
+
+    /// CONFIG SET appendonly yes: as Redis, the AOF starts with a rewrite (the base is the dump of
+    /// the keyspace, the first incremental file the writes made meanwhile). nil or the reason.
+    func enableAppendOnlyFileAtRunTime() -> String? {
+        do { try aof.prepareRunTimeStart() } catch { return "\(error)" }
+        context.propagation.setEnabled(true)
+        aof.activate()
+        _ = aof.startRewrite()
+        startAppendOnlyThread()
+        return nil
+    }
+
+    private func startAppendOnlyThread() {
+        guard aofThread == nil else { return }
+        let aof = self.aof!
         aofThread = OSThread(name: "tessera-aof") { [self] in
             var nextSecond = Clock.systemMilliseconds() + 1000
             while !isStopping {
                 usleep(20_000)
+                guard aof.isActive else { continue }
                 let now = Clock.systemMilliseconds()
                 if now >= nextSecond {
                     nextSecond = now + 1000
@@ -320,7 +343,7 @@ extension TesseraServer {
     }
 
     public func rewriteAppendOnlyFile() -> RewriteRequest {
-        guard let aof else {
+        guard aof.isActive else {
             // Tessera rewrites only a running AOF (Redis would also write one with appendonly no).
             return .failed(Array("ERR Background append only file rewriting failed: appendonly is off".utf8))
         }
@@ -331,10 +354,8 @@ extension TesseraServer {
     }
 
     func stopAppendOnlyFile() {
-        guard let aof else { return }
         aofThread?.join()
         aof.waitForRewrite()
-        context.propagation.setEnabled(false)
-        aof.close()
+        aof.deactivate()
     }
 }

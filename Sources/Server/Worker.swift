@@ -83,7 +83,7 @@ final class Worker: @unchecked Sendable {
                     if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
                 }
             }
-            if let aof = server.aof { finishBatch(aof) }
+            if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
             housekeep()
         }
@@ -218,7 +218,7 @@ final class Worker: @unchecked Sendable {
             connection.input.shrinkIfEmpty(to: Connection.initialInputCapacity)
         }
         client.info.lastInteraction.store(client.now, ordering: .relaxed)
-        if let aof = server.aof, aof.isAlways, client.durableTarget > aof.durableOffset.load(ordering: .acquiring) {
+        if let aof = server.aof, aof.holdsReplies, client.durableTarget > aof.durableOffset.load(ordering: .acquiring) {
             // Acknowledged only once on disk: the reply waits for this iteration's group commit.
             if !connection.awaitingSync {
                 connection.awaitingSync = true
@@ -232,7 +232,7 @@ final class Worker: @unchecked Sendable {
 
     /// appendfsync always, mid-batch (output high-water): sync now before letting replies out.
     private func makeDurable(_ connection: Connection) {
-        guard let aof = server.aof, aof.isAlways else { return }
+        guard let aof = server.aof, aof.holdsReplies else { return }
         aof.ensureDurable(connection.client.durableTarget)
         connection.awaitingSync = false
     }
