@@ -345,6 +345,8 @@ final class Worker: @unchecked Sendable {
     }
 
     private func closeAll() {
+        // Replies still waiting for a group commit go out once their records are durable.
+        if !awaitingSync.isEmpty { finishBatch(server.aof) }
         for case let connection? in connections {
             _ = flush(connection)
             close(connection)
