@@ -34,6 +34,13 @@ enum AOFLoader {
                                              fd: -1, createdAt: start),
                             stats: WorkerStats())
         client.replaying = true
+        // The replay runs at time 0 (nothing expires); give the shards' access clocks the real time
+        // first, so loaded keys are not idle since 1970 (OBJECT IDLETIME).
+        for shard in context.keyspace.shards {
+            shard.lock()
+            _ = shard.peek(database: 0, key: UnsafeRawBufferPointer(start: nil, count: 0), hash: 0, now: start)
+            shard.unlock()
+        }
         let files = manifest.loadOrder
         var total = 0
         for (index, file) in files.enumerated() {

@@ -149,15 +149,39 @@ def test_bgrewriteaof_under_load_loses_and_doubles_nothing(launcher):
                             "--auto-aof-rewrite-min-size", "200kb", "--auto-aof-rewrite-percentage", "50")
     admin = server.client()
     admin.set("preexisting", "1")
-    with Writers(server.port, "rw", threads=4) as writers:
-        for _ in range(4):
-            time.sleep(0.2)
+    # Enough data that each rewrite's dump takes a while, so writes land mid-dump.
+    for batch in range(100):
+        admin.mset({f"bulk:{batch}:{i}": "x" * 100 for i in range(1000)})
+    # Multi-key writes across shards, in transactions: their keys straddle dumped and undumped
+    # shards while a rewrite runs.
+    multi_acked = [0]
+    stop_multi = threading.Event()
+
+    def multi_writer():
+        client = server.client()
+        n = 0
+        while not stop_multi.is_set():
+            pipe = client.pipeline(transaction=True)
+            pipe.incr("m:first")
+            pipe.mset({f"m:{n}:{j}": n for j in range(8)})
+            pipe.incr("m:last")
+            pipe.execute()
+            n += 1
+            multi_acked[0] = n
+
+    multi = threading.Thread(target=multi_writer, daemon=True)
+    multi.start()
+    with Writers(server.port, "rw", threads=3) as writers:
+        for _ in range(5):
+            time.sleep(0.1)
             try:
                 assert admin.bgrewriteaof() in (True, b"Background append only file rewriting started",
                                                  "Background append only file rewriting started")
             except redispy.ResponseError as error:
                 assert "already in progress" in str(error)
             wait_rewrite(admin)
+    stop_multi.set()
+    multi.join(timeout=20)
     wait_rewrite(admin)
     info = admin.info("persistence")
     assert info["aof_last_bgrewrite_status"] == "ok"
@@ -173,6 +197,13 @@ def test_bgrewriteaof_under_load_loses_and_doubles_nothing(launcher):
     assert [int(client.get(writers.counter(t))) for t in range(len(writers.threads))] == counters
     assert check_acknowledged(client, writers) == []
     assert client.get("preexisting") == b"1"
+    n = multi_acked[0]
+    assert n > 0
+    assert [client.get("m:first"), client.get("m:last")] == [str(n).encode()] * 2
+    pipe = client.pipeline(transaction=False)
+    for i in range(n):
+        pipe.mget([f"m:{i}:{j}" for j in range(8)])
+    assert [i for i, values in enumerate(pipe.execute()) if values != [str(i).encode()] * 8] == []
     # Only the current base and incremental file remain (history deleted).
     files = sorted(p.name for p in (launcher.workdir / "appendonlydir").iterdir())
     assert len(files) == 3 and files[-1] == "appendonly.aof.manifest", files

@@ -120,6 +120,7 @@ public final class Propagation: @unchecked Sendable {
     func commit(_ client: Client) {
         let ops = client.propagationOps
         guard !ops.isEmpty else { return }
+        var mixed: [Int] = []
         let end = withState { s -> Int64 in
             let before = s.buffer.writerIndex
             let wrap = ops.count > 1
@@ -133,7 +134,7 @@ public final class Propagation: @unchecked Sendable {
                 let stop = i + 1 < ops.count ? ops[i + 1].start : pending.count
                 let bytes = UnsafeRawBufferPointer(rebasing: pending[op.start..<stop])
                 s.buffer.write(bytes)
-                s.rewrite?.capture(bytes, database: op.database, shards: op.shards)
+                if s.rewrite?.capture(bytes, database: op.database, shards: op.shards) == .mixed { mixed.append(i) }
             }
             if wrap { s.buffer.write("*1\r\n$4\r\nEXEC\r\n") }
             s.appended += Int64(s.buffer.writerIndex - before)
@@ -141,8 +142,43 @@ public final class Propagation: @unchecked Sendable {
             return s.appended
         }
         client.durableTarget = end
+        if !mixed.isEmpty { captureState(client, ops: ops, mixed: mixed) }
         client.propagationOps.removeAll(keepingCapacity: true)
         client.propagationBuffer.clear()
+    }
+
+    /// A rewrite is running and ops in `mixed` touched dumped and undumped shards: capture the
+    /// current state of their keys on dumped shards (after all of the command's ops, so it
+    /// overrides whatever the captured ops did to those keys). Under the keys' shard locks.
+    private func captureState(_ client: Client, ops: [PendingOp], mixed: [Int]) {
+        let keyspace = client.keyspace
+        let pending = client.propagationBuffer.readableView
+        var states: [(database: Int, bytes: [UInt8])] = []
+        var buffer = ByteBuffer(capacity: 1024)
+        let dumped = withState { s in s.rewrite?.dumped ?? [] }
+        guard !dumped.isEmpty else { return }
+        for i in mixed {
+            // Which keys: the logged command's key positions, from the command table.
+            let stop = i + 1 < ops.count ? ops[i + 1].start : pending.count
+            let argv = EntryDump.arguments(of: UnsafeRawBufferPointer(rebasing: pending[ops[i].start..<stop]))
+            guard let command = client.context.commands.lookup(argv[0]), command.keys.first > 0 else { continue }
+            let keys = command.keys
+            let last = keys.last < 0 ? argv.count + keys.last : keys.last
+            var index = keys.first
+            while index <= last && index < argv.count {
+                let key = argv[index]
+                if dumped[keyspace.shardIndex(hash: keyspace.hash(key))] {
+                    buffer.clear()
+                    EntryDump.appendState(database: ops[i].database, key: key, keyspace: keyspace, into: &buffer)
+                    states.append((ops[i].database, Array(buffer.readableView)))
+                }
+                index += max(1, keys.step)
+            }
+        }
+        guard !states.isEmpty else { return }
+        withState { s in
+            for state in states { state.bytes.withUnsafeBytes { s.rewrite?.append($0, database: state.database) } }
+        }
     }
 
     /// `DEL key` for a key that expired (called under its shard lock).
