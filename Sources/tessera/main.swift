@@ -19,7 +19,8 @@ exactly as with redis-server, and override the file:
 
 Directives: bind, port, unixsocket, unixsocketperm, tcp-backlog, tcp-keepalive, timeout,
 maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
-loglevel, logfile, pidfile.
+loglevel, logfile, pidfile, notify-keyspace-events, dir, appendonly, appendfsync, appendfilename,
+appenddirname, aof-load-truncated, auto-aof-rewrite-percentage, auto-aof-rewrite-min-size.
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())
