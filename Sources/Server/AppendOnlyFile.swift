@@ -187,7 +187,7 @@ final class AppendOnlyFile: @unchecked Sendable {
         writtenOffset.store(end, ordering: .releasing)
         if sync {
             if fdatasync(fd) != 0 { return writeFailed(errno: errno) }
-            durableOffset.store(end, ordering: .releasing)
+            raiseDurable(to: end)
             lastFsyncMilliseconds.store(Clock.systemMilliseconds(), ordering: .relaxed)
         }
         if !lastWriteOK.load(ordering: .relaxed) {
@@ -216,6 +216,16 @@ final class AppendOnlyFile: @unchecked Sendable {
         return false
     }
 
+    /// durableOffset only grows (a background fsync may finish after a newer group commit).
+    private func raiseDurable(to end: Int64) {
+        var current = durableOffset.load(ordering: .relaxed)
+        while current < end {
+            let (exchanged, original) = durableOffset.compareExchange(expected: current, desired: end, ordering: .acquiringAndReleasing)
+            if exchanged { return }
+            current = original
+        }
+    }
+
     /// appendfsync always: returns once the log is durable up to `target` (group commit).
     func ensureDurable(_ target: Int64) {
         if durableOffset.load(ordering: .acquiring) >= target { return }
@@ -238,8 +248,24 @@ final class AppendOnlyFile: @unchecked Sendable {
     func backgroundTick() {
         writer.lock()
         let starting = fd < 0
-        _ = writePendingLocked(sync: policy != .no)
+        _ = writePendingLocked(sync: false)
+        let end = writtenOffset.load(ordering: .relaxed)
+        // The fsync runs without the writer lock (on a dup of the file, which a rewrite may swap),
+        // so the loops' write(2)s never wait behind a slow disk (Redis: fsync in a bio thread).
+        let syncFD = policy != .no && fd >= 0 ? dup(fd) : -1
         writer.unlock()
+        if syncFD >= 0 {
+            if fdatasync(syncFD) == 0 {
+                raiseDurable(to: end)
+                lastFsyncMilliseconds.store(Clock.systemMilliseconds(), ordering: .relaxed)
+            } else {
+                let code = errno
+                logger.warning("Error syncing the AOF file: \(String(cString: strerror(code)))")
+                lastWriteOK.store(false, ordering: .relaxed)
+                propagation.setWriteErrno(code)
+            }
+            Glibc.close(syncFD)
+        }
         // The starting rewrite failed (a write spanned dumped and undumped shards): try again.
         if starting && !rewriteInProgress.load(ordering: .acquiring) { _ = startRewrite() }
     }
