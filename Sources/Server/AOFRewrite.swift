@@ -20,6 +20,9 @@ extension AppendOnlyFile {
             return false
         }
         rewriteScheduled.store(false, ordering: .relaxed)
+        // The previous rewrite's thread has finished its work (it cleared rewriteInProgress last):
+        // join it so finished threads do not pile up over a long uptime.
+        waitForRewrite()
         rewriteStarted.store(Clock.systemMilliseconds(), ordering: .relaxed)
         let thread = OSThread(name: "tessera-aofrw") { [self] in
             let ok = rewrite()

@@ -314,6 +314,10 @@ extension TesseraServer {
     /// CONFIG SET appendonly yes: as Redis, the AOF starts with a rewrite (the base is the dump of
     /// the keyspace, the first incremental file the writes made meanwhile). nil or the reason.
     func enableAppendOnlyFileAtRunTime() -> String? {
+        // A rewrite started before appendonly was last turned off may still be finishing.
+        guard !aof.rewriteInProgress.load(ordering: .acquiring) else {
+            return "a background AOF rewrite is still finishing; try again"
+        }
         do { try aof.prepareRunTimeStart() } catch { return "\(error)" }
         context.propagation.setEnabled(true)
         aof.activate()
