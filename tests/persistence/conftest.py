@@ -35,14 +35,14 @@ def tessera_binary() -> str:
 class Proc:
     """One server process on a directory."""
 
-    def __init__(self, argv: list[str], workdir: Path, port: int):
+    def __init__(self, argv: list[str], workdir: Path, port: int, preexec_fn=None):
         self.argv = argv
         self.workdir = workdir
         self.port = port
         self.log = workdir / f"server-{port}.log"
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=subprocess.STDOUT)
+                                         stdout=out, stderr=subprocess.STDOUT, preexec_fn=preexec_fn)
 
     def client(self, **kw) -> redispy.Redis:
         return redispy.Redis(host="127.0.0.1", port=self.port, **kw)
@@ -84,14 +84,14 @@ class Launcher:
         self.workdir = workdir
         self.procs: list[Proc] = []
 
-    def start(self, *extra: str, wait: bool = True, binary: str | None = None) -> Proc:
+    def start(self, *extra: str, wait: bool = True, binary: str | None = None, preexec_fn=None) -> Proc:
         port = free_port()
         argv = [binary or tessera_binary(), "--port", str(port), "--bind", "127.0.0.1",
                 "--dir", str(self.workdir), "--appendonly", "yes", *extra]
         if binary and Path(binary).name == "redis-server":
             argv = [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(self.workdir),
                     "--save", "", "--daemonize", "no", *extra]
-        proc = Proc(argv, self.workdir, port)
+        proc = Proc(argv, self.workdir, port, preexec_fn)
         self.procs.append(proc)
         return proc.wait_ready() if wait else proc
 
