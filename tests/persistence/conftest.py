@@ -108,3 +108,9 @@ def launcher(tmp_path):
     launch = Launcher(tmp_path)
     yield launch
     launch.close()
+
+
+def incr_file(workdir: Path) -> Path:
+    manifest = (workdir / "appendonlydir" / "appendonly.aof.manifest").read_text()
+    name = [line.split()[1] for line in manifest.splitlines() if line.endswith("type i")][-1]
+    return workdir / "appendonlydir" / name
