@@ -96,10 +96,11 @@ public enum Dispatcher {
         }
         let keyspace = client.keyspace
         let keys = command.keys
-        var lockedAll = false
-        if keys.first <= 0 {
+        let lockedAll = keys.first <= 0
+        let outermost = !client.inExec
+        if lockedAll {
             client.currentOpShards = .all
-            lockedAll = true
+            if outermost { keyspace.lockAll() }
         } else {
             let args = client.args
             let last = keys.last < 0 ? args.count + keys.last : keys.last
@@ -109,18 +110,15 @@ public enum Dispatcher {
                 client.lockScratch.append(keyspace.shardIndex(hash: keyspace.hash(args[index])))
                 index += max(1, keys.step)
             }
-            if client.lockScratch.count == 1 {
-                client.currentOpShards = .one(client.lockScratch[0])
-            } else {
-                client.currentOpShards = client.lockScratch.isEmpty ? .none : .some(client.lockScratch)
+            // Sorted and unique after this (lock order); inside EXEC every shard is held already.
+            if outermost { keyspace.lockShards(&client.lockScratch) }
+            switch client.lockScratch.count {
+            case 0: client.currentOpShards = .none
+            case 1: client.currentOpShards = .one(client.lockScratch[0])
+            default: client.currentOpShards = .some(client.lockScratch)
             }
         }
         let replyStart = client.reply.buffer.writerIndex
-        let outermost = !client.inExec
-        if outermost {
-            if lockedAll { keyspace.lockAll() } else { keyspace.lockShards(&client.lockScratch) }
-            if case .some = client.currentOpShards { client.currentOpShards = .some(client.lockScratch) }
-        }
         client.propagationHandled = false
         handler(client)
         if !client.propagationHandled && !repliedError(client, since: replyStart) {

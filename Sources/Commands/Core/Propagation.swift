@@ -118,8 +118,17 @@ public final class Propagation: @unchecked Sendable {
 
     /// Moves `client`'s pending ops into the log (under the shard locks of their keys).
     func commit(_ client: Client) {
+        guard !client.propagationOps.isEmpty else { return }
+        let mixed = append(client)
+        if !mixed.isEmpty { captureState(client, ops: client.propagationOps, mixed: mixed) }
+        // No other reference to the ops array is alive here, so this keeps its storage.
+        client.propagationOps.removeAll(keepingCapacity: true)
+        client.propagationBuffer.clear()
+    }
+
+    /// The log part of `commit`; returns the indices of ops a rewrite must capture as key state.
+    private func append(_ client: Client) -> [Int] {
         let ops = client.propagationOps
-        guard !ops.isEmpty else { return }
         var mixed: [Int] = []
         let end = withState { s -> Int64 in
             let before = s.buffer.writerIndex
@@ -142,9 +151,7 @@ public final class Propagation: @unchecked Sendable {
             return s.appended
         }
         client.durableTarget = end
-        if !mixed.isEmpty { captureState(client, ops: ops, mixed: mixed) }
-        client.propagationOps.removeAll(keepingCapacity: true)
-        client.propagationBuffer.clear()
+        return mixed
     }
 
     /// A rewrite is running and ops in `mixed` touched dumped and undumped shards: capture the
