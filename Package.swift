@@ -31,7 +31,7 @@ let package = Package(
         // Command table, dispatcher and one file per command family. Never sees a socket.
         .target(name: "Commands", dependencies: ["Bytes", "RESP", "Keyspace"], swiftSettings: strict),
         // Composition root: configuration, connections, housekeeping, INFO.
-        .target(name: "Server", dependencies: ["Bytes", "RESP", "Keyspace", "Networking", "Commands", "CLinux", "Persistence"],
+        .target(name: "Server", dependencies: ["Bytes", "RESP", "Keyspace", "Networking", "Commands", "Persistence", "CLinux"],
                 swiftSettings: strict),
         // RDB and AOF formats on a neutral value model (no Keyspace/Commands): the server streams into it.
         .target(name: "Persistence", dependencies: ["Bytes", "CLinux"], swiftSettings: strict),

@@ -45,7 +45,8 @@ struct ShardCore {
     }
 
     @inline(__always) mutating func observe(now: Int64) {
-        clockSeconds = UInt32(truncatingIfNeeded: now / 1000)
+        // now 0 is "no time" (AOF replay, rewrite peeks): keys must not expire, clocks must not move.
+        if now != 0 { clockSeconds = UInt32(truncatingIfNeeded: now / 1000) }
     }
 
     mutating func nextRandom() -> UInt64 {

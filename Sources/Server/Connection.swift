@@ -20,6 +20,8 @@ final class Connection {
     /// A request is held back by CLIENT PAUSE (the worker's postponed list has this connection).
     var postponed = false
     var closed = false
+    /// Replies held until the AOF is durable (appendfsync always); see Worker.finishBatch.
+    var awaitingSync = false
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

@@ -100,9 +100,9 @@ struct Directive: Sendable {
             s.dbFilename = args[0]
             return nil
         }, isProtected: true),
-        boolean("rdbcompression", \.rdbCompression),
-        boolean("rdbchecksum", \.rdbChecksum),
-        boolean("stop-writes-on-bgsave-error", \.stopWritesOnBgsaveError),
+        boolean("rdbcompression", mutable: true, \.rdbCompression),
+        boolean("rdbchecksum", mutable: true, \.rdbChecksum),
+        boolean("stop-writes-on-bgsave-error", mutable: true, \.stopWritesOnBgsaveError),
         Directive(name: "enable-protected-configs", mutable: false, get: { $0.enableProtectedConfigs }, set: { s, args in
             guard args.count == 1, ["yes", "no", "local"].contains(args[0].lowercased()) else {
                 return "argument(s) must be one of the following: no, yes, local"
@@ -110,7 +110,46 @@ struct Directive: Sendable {
             s.enableProtectedConfigs = args[0].lowercased()
             return nil
         }),
+        // Persistence (AOF); its files live under `dir` (the working directory, above).
+        boolean("appendonly", mutable: true, \.appendOnly),
+        Directive(name: "appendfsync", mutable: true, get: { $0.appendFsync.rawValue }, set: { s, args in
+            guard args.count == 1, let policy = AppendFsync(rawValue: args[0].lowercased()) else {
+                return "argument(s) must be one of the following: always, everysec, no"
+            }
+            s.appendFsync = policy
+            return nil
+        }),
+        Directive(name: "appendfilename", mutable: false, get: { $0.appendFilename }, set: { s, args in
+            // Redis isValidAOFfilename: a plain file name.
+            guard args.count == 1, !args[0].isEmpty, !args[0].contains("/"), args[0] != ".", args[0] != ".." else {
+                return "appendfilename can't be a path, just a filename"
+            }
+            s.appendFilename = args[0]
+            return nil
+        }),
+        Directive(name: "appenddirname", mutable: false, get: { $0.appendDirname }, set: { s, args in
+            guard args.count == 1, !args[0].isEmpty, !args[0].contains("/"), args[0] != ".", args[0] != ".." else {
+                return "appenddirname can't be a path, just a dirname"
+            }
+            s.appendDirname = args[0]
+            return nil
+        }),
+        boolean("aof-load-truncated", mutable: true, \.aofLoadTruncated),
+        integer("auto-aof-rewrite-percentage", mutable: true, 0...Int(Int32.max), \.autoAofRewritePercentage),
+        memory("auto-aof-rewrite-min-size", mutable: true, 0...Int(Int64.max), \.autoAofRewriteMinSize),
     ]
+
+    static func boolean(_ name: String, mutable: Bool, _ path: any WritableKeyPath<Settings, Bool> & Sendable) -> Directive {
+        Directive(name: name, mutable: mutable, get: { $0[keyPath: path] ? "yes" : "no" }, set: { s, args in
+            guard args.count == 1 else { return "wrong number of arguments" }
+            switch args[0].lowercased() {
+            case "yes": s[keyPath: path] = true
+            case "no": s[keyPath: path] = false
+            default: return "argument must be 'yes' or 'no'"
+            }
+            return nil
+        })
+    }
 
     static func named(_ name: String) -> Directive? {
         let lower = name.lowercased()
@@ -133,18 +172,6 @@ struct Directive: Sendable {
             guard args.count == 1, let value = parseMemory(args[0]) else { return "argument must be a memory value" }
             guard range.contains(value) else { return "argument must be between \(range.lowerBound) and \(range.upperBound) inclusive" }
             s[keyPath: path] = value
-            return nil
-        })
-    }
-
-    static func boolean(_ name: String, _ path: any WritableKeyPath<Settings, Bool> & Sendable) -> Directive {
-        Directive(name: name, mutable: true, get: { $0[keyPath: path] ? "yes" : "no" }, set: { s, args in
-            guard args.count == 1 else { return "wrong number of arguments" }
-            switch args[0].lowercased() {
-            case "yes": s[keyPath: path] = true
-            case "no": s[keyPath: path] = false
-            default: return "argument must be 'yes' or 'no'"
-            }
             return nil
         })
     }

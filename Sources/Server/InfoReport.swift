@@ -110,10 +110,34 @@ struct InfoReport {
             + server.snapshotter.infoFields(now: now) + [
             ("rdb_last_load_keys_expired", "\(loader.keysExpired.load(ordering: .relaxed))"),
             ("rdb_last_load_keys_loaded", "\(loader.keysLoaded.load(ordering: .relaxed))"),
-            ("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
-            ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
-            ("aof_last_bgrewrite_status", "ok"), ("aof_last_write_status", "ok"),
-        ] + (loading ? loader.infoFields(nowSeconds: now / 1000) : []))
+        ] + aofFields() + (loading ? loader.infoFields(nowSeconds: now / 1000) : []))
+    }
+
+    /// Redis 7.0's aof_* fields of INFO persistence (the size figures only while the AOF is on).
+    private func aofFields() -> [(String, String)] {
+        guard let aof = server.aof, aof.isActive else {
+            return [("aof_enabled", "0"), ("aof_rewrite_in_progress", "0"), ("aof_rewrite_scheduled", "0"),
+                    ("aof_last_rewrite_time_sec", "-1"), ("aof_current_rewrite_time_sec", "-1"),
+                    ("aof_last_bgrewrite_status", "ok"), ("aof_rewrites", "0"),
+                    ("aof_rewrites_consecutive_failures", "0"), ("aof_last_write_status", "ok"),
+                    ("aof_last_cow_size", "0"), ("module_fork_in_progress", "0"), ("module_fork_last_cow_size", "0")]
+        }
+        let inProgress = aof.rewriteInProgress.load(ordering: .relaxed)
+        let current = inProgress ? (Clock.systemMilliseconds() - aof.rewriteStarted.load(ordering: .relaxed)) / 1000 : -1
+        let pending = max(0, aof.propagation.appendedOffset - aof.writtenOffset.load(ordering: .relaxed))
+        return [("aof_enabled", "1"), ("aof_rewrite_in_progress", inProgress ? "1" : "0"),
+                ("aof_rewrite_scheduled", aof.rewriteScheduled.load(ordering: .relaxed) ? "1" : "0"),
+                ("aof_last_rewrite_time_sec", "\(aof.lastRewriteSeconds.load(ordering: .relaxed))"),
+                ("aof_current_rewrite_time_sec", "\(current)"),
+                ("aof_last_bgrewrite_status", aof.lastRewriteOK.load(ordering: .relaxed) ? "ok" : "err"),
+                ("aof_rewrites", "\(aof.rewrites.load(ordering: .relaxed))"),
+                ("aof_rewrites_consecutive_failures", aof.lastRewriteOK.load(ordering: .relaxed) ? "0" : "1"),
+                ("aof_last_write_status", aof.lastWriteOK.load(ordering: .relaxed) ? "ok" : "err"),
+                ("aof_last_cow_size", "0"), ("module_fork_in_progress", "0"), ("module_fork_last_cow_size", "0"),
+                ("aof_current_size", "\(aof.currentSize.load(ordering: .relaxed))"),
+                ("aof_base_size", "\(aof.baseSize.load(ordering: .relaxed))"),
+                ("aof_pending_rewrite", "0"), ("aof_buffer_length", "\(pending)"),
+                ("aof_pending_bio_fsync", "0"), ("aof_delayed_fsync", "0")]
     }
 
     private func statsSection() -> String {

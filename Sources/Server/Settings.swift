@@ -34,6 +34,17 @@ public struct Settings: Sendable {
     public var stopWritesOnBgsaveError: Bool = true
     /// enable-protected-configs: "no" (default), "yes" or "local" (treated as "no": see README).
     public var enableProtectedConfigs: String = "no"
+    // Persistence: the append-only file (off by default, as in Redis). Its directory `appenddirname`
+    // is relative to the working directory, which the `dir` directive sets (as in Redis).
+    public var appendOnly = false
+    public var appendFsync: AppendFsync = .everysec
+    public var appendFilename = "appendonly.aof"
+    public var appendDirname = "appendonlydir"
+    /// Load an AOF whose last command is torn (and truncate it), instead of refusing to start.
+    public var aofLoadTruncated = true
+    /// Rewrite when the AOF grew by this percentage over its size after the last rewrite (0 = never).
+    public var autoAofRewritePercentage = 100
+    public var autoAofRewriteMinSize = 64 * 1024 * 1024
     /// Path of the config file we started from ("" = none), for CONFIG REWRITE / INFO config_file.
     public var configFile: String = ""
 
@@ -42,6 +53,16 @@ public struct Settings: Sendable {
     public static func processorCount() -> Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
+}
+
+/// appendfsync: when the AOF is fsync'ed.
+public enum AppendFsync: String, Sendable {
+    /// After every batch of writes, before their replies are sent (group commit).
+    case always
+    /// Once a second in the background.
+    case everysec
+    /// Never: the kernel writes back when it wants.
+    case no
 }
 
 public enum LogLevel: Int, Sendable, Comparable {

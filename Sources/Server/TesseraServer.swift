@@ -30,6 +30,9 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     private let statsBaseline = Mutex(StatsTotals())
     private let operationSamples = Mutex(InstantaneousMetric())
     let runID: String
+    /// The append-only file (active while appendonly is on).
+    private(set) var aof: AppendOnlyFile!
+    private var aofThread: OSThread?
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
 
@@ -44,11 +47,18 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         context = ServerContext(keyspace: keyspace, clock: clock, control: self)
         let context = self.context!
         snapshotter = Snapshotter(server: self, startTime: context.startTime)
+        aof = AppendOnlyFile(settings: settings, propagation: context.propagation, keyspace: keyspace, logger: logger)
         context.events.classes = settings.keyspaceEvents
         // Runs under the shard lock, on whichever thread expired the key: notify and break WATCHes.
+        let keyspace = self.keyspace
         keyspace.expirationHandler = { database, key in
             context.events.notify(.expired, "expired", key: key, database: database)
             context.watches.touch(database: database, key: key)
+            // Expired keys reach the AOF as DEL (Redis propagateDeletion), still under the shard lock.
+            if context.propagation.isEnabled {
+                context.propagation.appendExpired(database: database, key: key,
+                                                  shard: keyspace.shardIndex(hash: keyspace.hash(key)))
+            }
         }
     }
 
@@ -60,6 +70,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     /// Binds every configured address and starts the workers. Throws if nothing could be bound.
     public func start() throws {
         let settings = currentSettings
+        if settings.appendOnly { try startAppendOnlyFile(settings) }
         for entry in settings.bind {
             let optional = entry.hasPrefix("-")
             let host = optional ? String(entry.dropFirst()) : entry
@@ -84,7 +95,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         }
         // Before any event loop runs: the LOADING gate must be up before the first command.
         // (When the append-only file is enabled it is loaded instead, as in Redis.)
-        startupLoader.begin(path: settings.dbFilename, server: self)
+        if !settings.appendOnly { startupLoader.begin(path: settings.dbFilename, server: self) }
         snapshotter.updateWriteGate(settings)
         let count = settings.ioThreads
         for index in 0..<count {
@@ -151,6 +162,8 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         if joiningWorkers { snapshotter.cancelBackground() }
         for worker in workers { worker.wakeup.signal() }
         if joiningWorkers { for thread in threads { thread.join() } }
+        // Last, so every acknowledged write is in the AOF, and synced, before the process exits.
+        stopAppendOnlyFile(waitingForRewrite: joiningWorkers)
         for listener in listeners { Glibc.close(listener.fd) }
         let settings = currentSettings
         if !settings.unixSocket.isEmpty { unlink(settings.unixSocket) }
@@ -234,8 +247,18 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                     return Array("ERR CONFIG SET failed (possibly related to argument '\(directive.name)') - \(reason)".utf8)
                 }
             }
+            if updated.appendOnly != settings.appendOnly {
+                if updated.appendOnly {
+                    if let reason = enableAppendOnlyFileAtRunTime() {
+                        return Array("ERR CONFIG SET failed (possibly related to argument 'appendonly') - \(reason)".utf8)
+                    }
+                } else {
+                    aof.deactivate()
+                }
+            }
             settings = updated
             snapshotter.updateWriteGate(updated)
+            aof.setPolicy(updated.appendFsync)
             logger.setLevel(updated.logLevel)
             context.events.classes = updated.keyspaceEvents
             return nil
@@ -348,4 +371,72 @@ struct InstantaneousMetric: Sendable {
 struct ShutdownRequest: Sendable {
     /// The final save is done and every shard is locked: exit without joining the event loops.
     let saved: Bool
+}
+
+// MARK: - Append-only file
+
+extension TesseraServer {
+    /// Loads the AOF (if any), opens it for appending and turns propagation on. Before any worker
+    /// runs, so no client can see a half-loaded keyspace.
+    func startAppendOnlyFile(_ settings: Settings) throws {
+        let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
+        try aof.openForAppend(existing: manifest)
+        context.propagation.setEnabled(true)
+        aof.activate()
+        startAppendOnlyThread()
+    }
+
+    /// CONFIG SET appendonly yes: as Redis, the AOF starts with a rewrite (the base is the dump of
+    /// the keyspace, the first incremental file the writes made meanwhile). nil or the reason.
+    func enableAppendOnlyFileAtRunTime() -> String? {
+        // A rewrite started before appendonly was last turned off may still be finishing.
+        guard !aof.rewriteInProgress.load(ordering: .acquiring) else {
+            return "a background AOF rewrite is still finishing; try again"
+        }
+        do { try aof.prepareRunTimeStart() } catch { return "\(error)" }
+        context.propagation.setEnabled(true)
+        aof.activate()
+        _ = aof.startRewrite()
+        startAppendOnlyThread()
+        return nil
+    }
+
+    private func startAppendOnlyThread() {
+        guard aofThread == nil else { return }
+        let aof = self.aof!
+        aofThread = OSThread(name: "tessera-aof") { [self] in
+            var nextSecond = Clock.systemMilliseconds() + 1000
+            while !isStopping {
+                usleep(20_000)
+                guard aof.isActive else { continue }
+                let now = Clock.systemMilliseconds()
+                if now >= nextSecond {
+                    nextSecond = now + 1000
+                    aof.backgroundTick()
+                    aof.considerAutomaticRewrite(settings: currentSettings)
+                } else {
+                    aof.writeIfPending()
+                }
+            }
+        }
+    }
+
+    public func rewriteAppendOnlyFile() -> RewriteRequest {
+        guard aof.isActive else {
+            // Tessera rewrites only a running AOF (Redis would also write one with appendonly no).
+            return .failed(Array("ERR Background append only file rewriting failed: appendonly is off".utf8))
+        }
+        guard aof.startRewrite() else {
+            return .failed(Array("ERR Background append only file rewriting already in progress".utf8))
+        }
+        return .started
+    }
+
+    /// Writes and syncs what is pending and stops logging. `waitingForRewrite` is false after a
+    /// final save that keeps every shard locked: a rewrite thread would wait for them forever.
+    func stopAppendOnlyFile(waitingForRewrite: Bool) {
+        aofThread?.join()
+        if waitingForRewrite { aof.waitForRewrite() }
+        aof.deactivate()
+    }
 }

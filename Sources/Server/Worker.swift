@@ -29,6 +29,9 @@ final class Worker: @unchecked Sendable {
     private var expiryBacklog = false
     /// Connections holding a request back because of CLIENT PAUSE (retried every housekeeping tick).
     private var postponed: [Connection] = []
+    /// appendfsync always: connections whose replies wait for their AOF records to be durable.
+    private var awaitingSync: [Connection] = []
+    private var syncTarget: Int64 = 0
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let wakeupTag: UInt64 = 1 << 62
@@ -82,6 +85,7 @@ final class Worker: @unchecked Sendable {
                     if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
                 }
             }
+            if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
             housekeep()
         }
@@ -185,6 +189,7 @@ final class Worker: @unchecked Sendable {
         let client = connection.client
         requests: while connection.input.readableBytes > 0 && !client.closeAfterReply {
             if client.reply.buffer.readableBytes >= Connection.outputHighWaterBytes {
+                makeDurable(connection)
                 guard flush(connection) else { return }
                 if client.reply.buffer.readableBytes >= Connection.outputHighWaterBytes {
                     pauseReading(connection)
@@ -220,6 +225,15 @@ final class Worker: @unchecked Sendable {
             connection.input.shrinkIfEmpty(to: Connection.initialInputCapacity)
         }
         client.info.lastInteraction.store(client.now, ordering: .relaxed)
+        if let aof = server.aof, aof.holdsReplies, client.durableTarget > aof.durableOffset.load(ordering: .acquiring) {
+            // Acknowledged only once on disk: the reply waits for this iteration's group commit.
+            if !connection.awaitingSync {
+                connection.awaitingSync = true
+                awaitingSync.append(connection)
+            }
+            syncTarget = max(syncTarget, client.durableTarget)
+            return
+        }
         _ = flush(connection)
     }
 
@@ -239,11 +253,37 @@ final class Worker: @unchecked Sendable {
         }
     }
 
+    /// appendfsync always, mid-batch (output high-water): sync now before letting replies out.
+    private func makeDurable(_ connection: Connection) {
+        guard let aof = server.aof, aof.holdsReplies else { return }
+        aof.ensureDurable(connection.client.durableTarget)
+        connection.awaitingSync = false
+    }
+
+    /// End of a loop iteration: one write (+ fdatasync under always) covers every connection
+    /// served in it, then their replies go out.
+    private func finishBatch(_ aof: AppendOnlyFile) {
+        if awaitingSync.isEmpty {
+            aof.writeIfPending()
+            return
+        }
+        aof.ensureDurable(syncTarget)
+        syncTarget = 0
+        let ready = awaitingSync
+        awaitingSync.removeAll(keepingCapacity: true)
+        for connection in ready {
+            connection.awaitingSync = false
+            if !connection.closed { flush(connection) }
+        }
+    }
+
     // MARK: Writing
 
     /// Writes pending replies; false if the connection was closed.
     @discardableResult
     private func flush(_ connection: Connection) -> Bool {
+        // Replies of writes not yet durable (appendfsync always) leave in finishBatch.
+        if connection.awaitingSync { return true }
         let client = connection.client
         while client.reply.buffer.readableBytes > 0 {
             let pending = client.reply.buffer.readableView
@@ -328,6 +368,8 @@ final class Worker: @unchecked Sendable {
     }
 
     private func closeAll() {
+        // Replies still waiting for a group commit go out once their records are durable.
+        if !awaitingSync.isEmpty { finishBatch(server.aof) }
         for case let connection? in connections {
             _ = flush(connection)
             close(connection)

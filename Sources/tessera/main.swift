@@ -19,8 +19,10 @@ exactly as with redis-server, and override the file:
 
 Directives: bind, port, unixsocket, unixsocketperm, tcp-backlog, tcp-keepalive, timeout,
 maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
-loglevel, logfile, pidfile, save, dir, dbfilename, rdbcompression, rdbchecksum,
-stop-writes-on-bgsave-error, enable-protected-configs.
+loglevel, logfile, pidfile, notify-keyspace-events, save, dir, dbfilename, rdbcompression,
+rdbchecksum, stop-writes-on-bgsave-error, enable-protected-configs, appendonly, appendfsync,
+appendfilename, appenddirname, aof-load-truncated, auto-aof-rewrite-percentage,
+auto-aof-rewrite-min-size.
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())

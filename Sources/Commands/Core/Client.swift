@@ -1,3 +1,4 @@
+import Bytes
 import Keyspace
 import RESP
 import Synchronization
@@ -36,8 +37,6 @@ public final class Client {
     public let mailbox: Mailbox?
     /// Commands queued since MULTI (nil = not in a transaction).
     public internal(set) var transaction: Transaction?
-    /// True while EXEC runs the queue (Redis's CLIENT_DENY_BLOCKING during EXEC).
-    public internal(set) var executingTransaction = false
     /// In MONITOR mode: receives every command's line, may not touch the keyspace.
     public internal(set) var isMonitor = false
     /// Subscribed channels and patterns (RESP2 subscribed mode when either is non-empty).
@@ -46,6 +45,23 @@ public final class Client {
     /// WATCHed keys (database, key, expiry seen at WATCH time) and the flag other writers set.
     var watchedKeys: [(database: Int, key: [UInt8], expireAt: Int64)] = []
     let watchToken: WatchRegistry.Token
+    // Propagation (see Propagation.swift): ops of the running command (or EXEC) not yet committed.
+    var propagationBuffer = ByteBuffer(capacity: 256)
+    var propagationOps: [PendingOp] = []
+    /// The handler emitted its own ops or suppressed propagation.
+    var propagationHandled = false
+    /// Shards of the running command's keys (set by the dispatcher while the AOF is on).
+    var currentOpShards: OpShards = .none
+    /// Scratch for the dispatcher's shard locking (kept to avoid an allocation per write).
+    var lockScratch: [Int] = []
+    /// True while EXEC runs the queue: ops commit once, wrapped in MULTI/EXEC, when the
+    /// transaction ends; MONITOR refuses (Redis's CLIENT_DENY_BLOCKING during EXEC).
+    var inExec = false
+    /// Log offset that must be durable before this client's pending replies may be sent
+    /// (appendfsync always). The worker compares it with the AOF's durable offset.
+    public var durableTarget: Int64 = 0
+    /// The AOF loader's internal client: its commands see time 0, so nothing expires mid-replay.
+    public var replaying = false
 
     public init(context: ServerContext, info: ClientInfo, stats: WorkerStats, mailbox: Mailbox? = nil) {
         self.context = context

@@ -1,4 +1,5 @@
 import Bytes
+import Keyspace
 import RESP
 import Synchronization
 
@@ -11,7 +12,7 @@ public enum Dispatcher {
     public static func execute(_ client: Client) {
         let args = client.args
         precondition(args.count > 0, "empty commands are skipped before dispatch")
-        client.now = client.context.clock.nowMilliseconds()
+        client.now = client.replaying ? 0 : client.context.clock.nowMilliseconds()
         client.stats.commandsProcessed.bump()
         guard var command = client.context.commands.lookup(args[0]) else {
             client.command = nil
@@ -106,12 +107,15 @@ public enum Dispatcher {
         guard let handler = command.handler else { preconditionFailure("a runnable command has a handler") }
         if command.flags.contains(.write) {
             let replyStart = client.reply.buffer.writerIndex
-            handler(client)
+            if client.context.propagation.isEnabled {
+                runPropagating(command, handler, client)
+            } else {
+                handler(client)
+            }
             if client.context.watches.isActive { touchWatchedKeys(command, client) }
             // server.dirty: a write that did not answer with an error counts as one change. (Redis
             // counts per element and skips no-op writes; for save rules this is close enough.)
-            if client.reply.buffer.writerIndex > replyStart
-                && client.reply.buffer.base.load(fromByteOffset: replyStart, as: UInt8.self) != UInt8(ascii: "-") {
+            if !repliedError(client, since: replyStart) {
                 client.context.changesSinceSave.add(1, ordering: .relaxed)
             }
         } else {
@@ -132,6 +136,70 @@ public enum Dispatcher {
             return false
         }
         return true
+    }
+
+    /// A write while the AOF is on: the command's key shards stay locked from before the handler
+    /// until its record is in the log, so records of one key reach the log in the order the
+    /// keyspace applied them (see Propagation). Inside EXEC every shard is already locked and the
+    /// ops commit when EXEC ends.
+    private static func runPropagating(_ command: Command, _ handler: CommandHandler, _ client: Client) {
+        let propagation = client.context.propagation
+        let failure = propagation.writeErrno
+        if failure != 0 {
+            // Redis writeCommandsDeniedByDiskError: the AOF cannot be written, refuse writes.
+            replyMisconf(client, errno: failure)
+            return
+        }
+        let keyspace = client.keyspace
+        let keys = command.keys
+        let lockedAll = keys.first <= 0
+        let outermost = !client.inExec
+        if lockedAll {
+            client.currentOpShards = .all
+            if outermost { keyspace.lockAll() }
+        } else {
+            let args = client.args
+            let last = keys.last < 0 ? args.count + keys.last : keys.last
+            var index = keys.first
+            client.lockScratch.removeAll(keepingCapacity: true)
+            while index <= last && index < args.count {
+                client.lockScratch.append(keyspace.shardIndex(hash: keyspace.hash(args[index])))
+                index += max(1, keys.step)
+            }
+            // Sorted and unique after this (lock order); inside EXEC every shard is held already.
+            if outermost { keyspace.lockShards(&client.lockScratch) }
+            switch client.lockScratch.count {
+            case 0: client.currentOpShards = .none
+            case 1: client.currentOpShards = .one(client.lockScratch[0])
+            default: client.currentOpShards = .some(client.lockScratch)
+            }
+        }
+        let replyStart = client.reply.buffer.writerIndex
+        client.propagationHandled = false
+        handler(client)
+        if !client.propagationHandled && !repliedError(client, since: replyStart) {
+            client.propagateVerbatim()
+        }
+        client.currentOpShards = .none
+        if outermost {
+            propagation.commit(client)
+            if lockedAll { keyspace.unlockAll() } else { keyspace.unlockShards(client.lockScratch) }
+        }
+    }
+
+    /// Whether the reply written since `start` is an error (then nothing changed: not logged).
+    @inline(__always)
+    private static func repliedError(_ client: Client, since start: Int) -> Bool {
+        let buffer = client.reply.buffer.readableView
+        let offset = start - client.reply.buffer.readerIndex
+        return offset >= 0 && offset < buffer.count && buffer[offset] == UInt8(ascii: "-")
+    }
+
+    /// "-MISCONF Errors writing to the AOF file: <strerror>" (Redis writeCommandsGetDiskErrorMessage).
+    static func replyMisconf(_ client: Client, errno code: Int32) {
+        let text = Array("MISCONF Errors writing to the AOF file: ".utf8) + Client.errnoText(code)
+        text.withUnsafeBytes { client.reply.error([$0]) }
+        client.transaction?.aborted = true
     }
 
     /// A write invalidates WATCHes on its keys; keyless writes (FLUSHDB, FLUSHALL, SWAPDB) on all.

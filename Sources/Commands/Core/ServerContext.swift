@@ -35,12 +35,21 @@ public protocol ServerControl: AnyObject, Sendable {
     func backgroundSave(schedule: Bool, inTransaction: Bool) -> Result<[UInt8], SnapshotRefusal>
     /// LASTSAVE: Unix seconds of the last successful save (start time when none yet).
     func lastSaveTime() -> Int
+    /// BGREWRITEAOF.
+    func rewriteAppendOnlyFile() -> RewriteRequest
 }
 
 /// An error text for BGSAVE (a type so `Result` can carry it).
 public struct SnapshotRefusal: Error, Sendable {
     public let text: [UInt8]
     public init(_ text: String) { self.text = Array(text.utf8) }
+}
+
+/// What BGREWRITEAOF replies.
+public enum RewriteRequest: Sendable {
+    case started
+    /// An error text without the leading '-'.
+    case failed([UInt8])
 }
 
 extension ServerControl {
@@ -54,6 +63,8 @@ extension ServerControl {
         .failure(SnapshotRefusal("ERR"))
     }
     public func lastSaveTime() -> Int { 0 }
+    /// Default until the server implements it: no append-only file.
+    public func rewriteAppendOnlyFile() -> RewriteRequest { .failed(Array("ERR Background append only file rewriting failed".utf8)) }
 }
 
 /// Everything a command may touch that is shared across event loops. One per server.
@@ -81,6 +92,8 @@ public final class ServerContext: Sendable {
     public let monitors = MonitorHub()
     /// CLIENT PAUSE state.
     public let pause = ClientPause()
+    /// The propagation point: every write's effect, in order, for the append-only file.
+    public let propagation = Propagation()
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)

@@ -52,6 +52,9 @@ public enum ExpireFamily {
         let shard = keyspace.shard(hash: hash)
         shard.lock()
         defer { shard.unlock() }
+        // A relative EXPIRE must never be replayed as such: only applied changes are logged, as
+        // PEXPIREAT (or DEL when the deadline has passed), like Redis 7.0.
+        client.suppressPropagation()
         guard let entry = shard.find(database: client.database, key: key, hash: hash, now: client.now) else {
             client.reply.integer(0)
             return
@@ -69,11 +72,11 @@ public enum ExpireFamily {
         if when <= client.now {
             shard.remove(entry, database: client.database, hash: hash)
             client.context.events.notify(.generic, "del", key: key, database: client.database)
-            // propagate: DEL key
+            if client.propagates { client.propagateDel(key) }
         } else {
             shard.setExpiration(entry, expireAt: when)
             client.context.events.notify(.generic, "expire", key: key, database: client.database)
-            // propagate: PEXPIREAT key <when>
+            if client.propagates { client.propagatePExpireAt(key, when) }
         }
         client.reply.integer(1)
     }

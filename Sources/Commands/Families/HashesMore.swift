@@ -67,6 +67,14 @@ extension HashFamily {
                 _ = shard.hashSet(entry, database: client.database, hash: hash, field: args[2], value: text)
                 notifyWrite(client, "hincrbyfloat", created: existing == nil)
                 client.reply.bulk(text)
+                // Redis: HSET key field <result>.
+                if client.propagates {
+                    client.propagateCommand(argumentCount: 4)
+                    client.propagateArgument("HSET")
+                    client.propagateArgument(args[1])
+                    client.propagateArgument(args[2])
+                    client.propagateArgument(text)
+                }
             }
         }
     }

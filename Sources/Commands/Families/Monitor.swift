@@ -8,7 +8,7 @@ import RESP
 /// (Redis treats it as a replica); RESET or QUIT ends it.
 public enum MonitorFamily {
     static func monitor(_ client: Client) {
-        if client.executingTransaction {
+        if client.inExec {
             // Redis: EXEC sets CLIENT_DENY_BLOCKING, and a monitor never replies per command.
             client.reply.error("ERR MONITOR isn't allowed for DENY BLOCKING client")
             return

@@ -34,6 +34,14 @@ extension ServerFamily {
 
     /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]
     /// On success nothing is replied: the connection just closes, as when Redis exits.
+    /// BGREWRITEAOF: "+Background append only file rewriting started", or Redis's error text.
+    static func bgrewriteaof(_ client: Client) {
+        switch client.context.control.rewriteAppendOnlyFile() {
+        case .started: client.reply.simple("Background append only file rewriting started")
+        case .failed(let text): text.withUnsafeBytes { client.reply.error([$0]) }
+        }
+    }
+
     static func shutdown(_ client: Client) {
         var save: Bool?
         var conflicting = false
@@ -203,5 +211,8 @@ public enum ServerFamily {
         Command("shutdown", arity: -1, flags: [.admin, .noscript, .loading, .stale, .noMulti, .sentinel, .allowBusy],
                 categories: [.admin, .slow, .dangerous], group: "server", since: "1.0.0",
                 summary: "Synchronously save the dataset to disk and then shut down the server", handler: shutdown),
+        Command("bgrewriteaof", arity: 1, flags: [.admin, .noscript], categories: [.admin, .slow, .dangerous],
+                group: "server", since: "1.0.0", summary: "Asynchronously rewrite the append-only file",
+                handler: bgrewriteaof),
     ]
 }

@@ -81,6 +81,9 @@ public enum SetFamily {
             }
             count = Int(parsed)
         }
+        // Random: never replayed as SPOP. Redis 7.0 logs SREM of the popped members (batches of
+        // 1024, several wrapped in MULTI/EXEC) or DEL when the count covers the whole set.
+        client.suppressPropagation()
         Access.withKey(client, .set, read: false) { shard, hash, existing in
             guard var entry = existing else {
                 if count < 0 { client.reply.null() } else { client.reply.set(count: 0) }
@@ -94,10 +97,12 @@ public enum SetFamily {
                 client.context.events.notify(.set, "spop", key: args[1], database: client.database)
                 shard.remove(entry, database: client.database, hash: hash)
                 client.context.events.notify(.generic, "del", key: args[1], database: client.database)
+                if client.propagates { client.propagateDel(args[1]) }
                 return
             }
             // A member is copied out before its removal invalidates the bytes.
             var member: [UInt8] = []
+            var popped = 0
             for _ in 0..<n {
                 entry.randomElement(shard.nextRandom) { bytes, _ in
                     member.removeAll(keepingCapacity: true)
@@ -105,14 +110,27 @@ public enum SetFamily {
                 }
                 member.withUnsafeBytes { bytes in
                     client.reply.bulk(bytes)
+                    if client.propagates { propagateSrem(client, member: bytes, index: popped, total: n) }
                     entry = shard.setRemove(entry, database: client.database, hash: hash, member: bytes).0
                 }
+                popped += 1
             }
             // Redis: "spop" once for the whole pop (none for SPOP key 0), then "del" if emptied.
             guard n > 0 else { return }
             client.context.events.notify(.set, "spop", key: args[1], database: client.database)
             Access.removeIfEmpty(client, shard, entry, hash: hash, key: args[1])
         }
+    }
+
+    /// Member `index` of `total` popped: starts a new `SREM key m…` op every 1024 members.
+    private static func propagateSrem(_ client: Client, member: UnsafeRawBufferPointer, index: Int, total: Int) {
+        let batch = 1024
+        if index % batch == 0 {
+            client.propagateCommand(argumentCount: 2 + min(batch, total - index))
+            client.propagateArgument("SREM")
+            client.propagateArgument(client.args[1])
+        }
+        client.propagateArgument(member)
     }
 
     /// SRANDMEMBER key [count]: like HRANDFIELD without values.

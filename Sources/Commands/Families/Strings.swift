@@ -198,6 +198,8 @@ public enum StringFamily {
         let withGet = flags & Option.get != 0
         if withGet && !replyValue(client, existing) { return }
         if existing == nil ? flags & Option.xx != 0 : flags & Option.nx != 0 {
+            // Nothing changed: not propagated (Redis propagates only writes that dirtied the db).
+            client.suppressPropagation()
             if !withGet {
                 if integerReply { client.reply.integer(0) } else { client.reply.null() }
             }
@@ -211,9 +213,35 @@ public enum StringFamily {
         if existing == nil { events.notify(.newKey, "new", key: key, database: database) }
         events.notify(.string, "set", key: key, database: database)
         if expireAt != 0 { events.notify(.generic, "expire", key: key, database: database) }
-        // propagate: when expireAt != 0, as SET key value PXAT <expireAt> (absolute, like Redis).
+        if client.propagates { propagateSet(client, value: value, flags: flags, expireAt: expireAt) }
         if !withGet {
             if integerReply { client.reply.integer(1) } else { client.reply.ok() }
+        }
+    }
+
+    /// Redis 7.0 setGenericCommand's rewrites: a relative expiry (EX/PX, SETEX/PSETEX) becomes
+    /// `SET key value PXAT <ms>`; GET arguments are dropped (GETSET becomes SET key value);
+    /// SETNX and anything else go verbatim.
+    static func propagateSet(_ client: Client, value: UnsafeRawBufferPointer, flags: UInt16, expireAt: Int64) {
+        let args = client.args
+        let key = args[1]
+        if expireAt != 0 && flags & Option.pxat == 0 {
+            client.propagateCommand(argumentCount: 5)
+            client.propagateArgument("SET")
+            client.propagateArgument(key)
+            client.propagateArgument(value)
+            client.propagateArgument("PXAT")
+            client.propagateArgument(expireAt)
+        } else if flags & Option.get != 0 {
+            var kept = 0
+            for i in 0..<args.count where i < 3 || !ByteStrings.equalsIgnoringCase(args[i], "get") { kept += 1 }
+            client.propagateCommand(argumentCount: max(kept, 3))
+            client.propagateArgument("SET")
+            client.propagateArgument(key)
+            client.propagateArgument(value)
+            for i in 3..<max(args.count, 3) where !ByteStrings.equalsIgnoringCase(args[i], "get") {
+                client.propagateArgument(args[i])
+            }
         }
     }
 
@@ -233,6 +261,8 @@ public enum StringFamily {
         let shard = client.keyspace.shard(hash: hash)
         shard.lock()
         defer { shard.unlock() }
+        // GETEX writes only when it changes the expiry (rewritten below); otherwise nothing to log.
+        client.suppressPropagation()
         guard let entry = shard.find(database: database, key: key, hash: hash, now: client.now) else {
             client.stats.keyspaceMisses.bump()
             client.context.events.notify(.keyMiss, "keymiss", key: key, database: database)
@@ -255,12 +285,19 @@ public enum StringFamily {
             // An absolute deadline already reached deletes the key (Redis checkAlreadyExpired).
             shard.remove(entry, database: database, hash: hash)
             client.context.events.notify(.generic, "del", key: key, database: database)
+            if client.propagates { client.propagateDel(key) }
         } else if expireIndex != 0 {
             shard.setExpiration(entry, expireAt: deadline)
             client.context.events.notify(.generic, "expire", key: key, database: database)
+            if client.propagates { client.propagatePExpireAt(key, deadline) }
         } else if flags & Option.persist != 0 && entry.expireAt != 0 {
             shard.setExpiration(entry, expireAt: 0)
             client.context.events.notify(.generic, "persist", key: key, database: database)
+            if client.propagates {
+                client.propagateCommand(argumentCount: 2)
+                client.propagateArgument("PERSIST")
+                client.propagateArgument(key)
+            }
         }
     }
 
@@ -272,9 +309,11 @@ public enum StringFamily {
         shard.lock()
         defer { shard.unlock() }
         let entry = shard.find(database: database, key: key, hash: hash, now: client.now)
+        client.suppressPropagation()
         guard replyValue(client, entry), let entry else { return }
         shard.remove(entry, database: database, hash: hash)
         client.context.events.notify(.generic, "del", key: key, database: database)
+        if client.propagates { client.propagateDel(key) }
     }
 
     // MARK: Command table

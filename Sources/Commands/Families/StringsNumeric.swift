@@ -115,6 +115,14 @@ extension StringFamily {
             store(client, shard: shard, existing: existing, hash: hash, value: text)
             client.context.events.notify(.string, "incrbyfloat", key: key, database: database)
             client.reply.bulk(text)
+            // Redis: SET key <result> KEEPTTL, so a replay never depends on float arithmetic.
+            if client.propagates {
+                client.propagateCommand(argumentCount: 4)
+                client.propagateArgument("SET")
+                client.propagateArgument(key)
+                client.propagateArgument(text)
+                client.propagateArgument("KEEPTTL")
+            }
         }
     }
 }

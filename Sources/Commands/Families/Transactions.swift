@@ -33,11 +33,9 @@ public enum TransactionFamily {
             return
         }
         client.transaction = nil
-        client.executingTransaction = true
         // Redis leaves the client in MULTI state until EXEC returns: CLIENT LIST run by a queued
         // command shows "flags=x multi=N", and ACL denials while executing log the "multi" context.
         defer {
-            client.executingTransaction = false
             client.info.multiCount.store(-1, ordering: .relaxed)
             client.unwatchAll()
         }
@@ -53,6 +51,7 @@ public enum TransactionFamily {
             return
         }
         let execArguments = client.args
+        client.inExec = true
         client.reply.array(count: transaction.queued.count)
         for queued in transaction.queued {
             let ranges = queued.bounds.map { ArgumentRange(offset: $0.lowerBound, count: $0.count) }
@@ -67,7 +66,10 @@ public enum TransactionFamily {
             }
         }
         client.args = execArguments
-        // propagate: MULTI … EXEC around the transaction's writes
+        client.inExec = false
+        // The transaction's writes reach the log as one MULTI … EXEC block (a single write alone,
+        // as Redis 7.0 does), committed while every shard is still locked.
+        client.context.propagation.commit(client)
     }
 
     static func watch(_ client: Client) {
