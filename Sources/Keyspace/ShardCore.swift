@@ -21,6 +21,8 @@ struct ShardCore {
     var expired = 0
     /// Coarse clock (Unix seconds) from the latest `now` seen; stamps new entries' access clock.
     var clockSeconds: UInt32 = 0
+    /// New entries get an LFU word instead of an LRU stamp (see AccessTracking).
+    var lfuMode = false
     var random: UInt64
 
     init(seed: UInt64, databaseCount: Int) {
@@ -65,7 +67,7 @@ struct ShardCore {
         guard let p = malloc(size) else { fatalError("out of memory") }
         EntryLayout.initialize(p, keyLength: key.count, valueLength: valueLength, expireAt: expireAt,
                                type: .string, tableID: tableID)
-        EntryLayout.setAccessClock(p, clockSeconds)
+        EntryLayout.setAccessClock(p, lfuMode ? AccessTracking.freshLFU(seconds: clockSeconds) : clockSeconds)
         if key.count > 0 { (p + EntryLayout.headerSize).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         entryMemory += tessera_malloc_usable_size(p)
         return p

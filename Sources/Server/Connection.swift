@@ -18,6 +18,8 @@ final class Connection {
     /// Reading stopped because the output backlog is above the high-water mark (backpressure).
     var readingPaused = false
     var closed = false
+    /// When the pending output first exceeded its class's soft limit (0 = it is under).
+    var softLimitSince: Int64 = 0
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

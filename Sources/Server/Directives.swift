@@ -9,6 +9,8 @@ struct Directive: Sendable {
     let get: @Sendable (Settings) -> String
     /// Parses `arguments` into `settings`, or returns Redis's reason text.
     let set: @Sendable (inout Settings, [String]) -> String?
+    /// Not a CONFIG GET/SET parameter and left as written by CONFIG REWRITE (`user`: repeatable).
+    var hidden = false
 
     static let all: [Directive] = [
         Directive(name: "bind", mutable: false, get: { $0.bind.joined(separator: " ") }, set: { s, args in
@@ -59,7 +61,7 @@ struct Directive: Sendable {
             s.keyspaceEvents = classes
             return nil
         }),
-    ]
+    ] + Directive.security
 
     static func named(_ name: String) -> Directive? {
         let lower = name.lowercased()

@@ -26,6 +26,8 @@ public struct Settings: Sendable {
     public var keyspaceEvents: KeyspaceEvents.Classes = []
     /// Path of the config file we started from ("" = none), for CONFIG REWRITE / INFO config_file.
     public var configFile: String = ""
+    /// Authentication, protected mode, output-buffer and memory limits (SecuritySettings.swift).
+    public var security = SecuritySettings()
 
     public init() {}
 

@@ -53,6 +53,13 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        // maxmemory gate (Redis processCommand: after ACL, before queueing): evict, or refuse a
+        // command that may grow memory. Costs one relaxed load for denyoom commands, none otherwise.
+        if command.flags.contains(.denyOOM) && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
+            client.reply.error(ErrorReply.outOfMemory)
+            client.transaction?.aborted = true
+            return
+        }
         if client.transaction != nil && !command.flags.contains(.bypassesQueue) {
             queue(command, client)
             return

@@ -50,6 +50,8 @@ public final class ServerContext: Sendable {
     public let events: KeyspaceEvents
     /// WATCHed keys across all clients.
     public let watches: WatchRegistry
+    /// maxmemory, its policy and the eviction statistics (Eviction.swift).
+    public let memory = MemoryGuard()
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)

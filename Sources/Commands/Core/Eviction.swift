@@ -1,0 +1,162 @@
+import Keyspace
+import Synchronization
+
+/// `maxmemory-policy` values, with Redis's names.
+public enum EvictionPolicy: UInt8, Sendable, CaseIterable {
+    case noeviction, allkeysLRU, volatileLRU, allkeysLFU, volatileLFU, allkeysRandom, volatileRandom, volatileTTL
+
+    public var name: String {
+        switch self {
+        case .noeviction: "noeviction"
+        case .allkeysLRU: "allkeys-lru"
+        case .volatileLRU: "volatile-lru"
+        case .allkeysLFU: "allkeys-lfu"
+        case .volatileLFU: "volatile-lfu"
+        case .allkeysRandom: "allkeys-random"
+        case .volatileRandom: "volatile-random"
+        case .volatileTTL: "volatile-ttl"
+        }
+    }
+
+    public init?(name: String) {
+        guard let policy = EvictionPolicy.allCases.first(where: { $0.name == name }) else { return nil }
+        self = policy
+    }
+
+    public var isLFU: Bool { self == .allkeysLFU || self == .volatileLFU }
+    public var volatileOnly: Bool { self == .volatileLRU || self == .volatileLFU || self == .volatileRandom || self == .volatileTTL }
+}
+
+/// The maxmemory state shared by every loop. `used` is the malloc'd bytes outside the dataset
+/// (client buffers, tables of other structures, the allocator's own headers; sampled every 100 ms
+/// with mallinfo2, which is too slow per command) plus the dataset bytes the shards publish after
+/// each write, so a burst of writes is seen at once.
+public final class MemoryGuard: Sendable {
+    private let maxBytesValue = Atomic<Int>(0)
+    private let policyValue = Atomic<UInt8>(EvictionPolicy.noeviction.rawValue)
+    private let samplesValue = Atomic<Int>(5)
+    private let overheadBytes = Atomic<Int>(0)
+    private let evictedKeysValue = Atomic<Int>(0)
+    private let randomState = Atomic<UInt64>(0x2545_F491_4F6C_DD1D)
+
+    public init() {}
+
+    /// 0 = no limit. One relaxed load: the dispatcher's check for denyoom commands.
+    @inline(__always) public var maxBytes: Int { maxBytesValue.load(ordering: .relaxed) }
+    public var policy: EvictionPolicy { EvictionPolicy(rawValue: policyValue.load(ordering: .relaxed)) ?? .noeviction }
+    public var samples: Int { samplesValue.load(ordering: .relaxed) }
+    /// INFO evicted_keys (since start).
+    public var evictedKeys: Int { evictedKeysValue.load(ordering: .relaxed) }
+
+    public func configure(maxBytes: Int, policy: EvictionPolicy, samples: Int) {
+        maxBytesValue.store(maxBytes, ordering: .relaxed)
+        policyValue.store(policy.rawValue, ordering: .relaxed)
+        samplesValue.store(max(1, samples), ordering: .relaxed)
+    }
+
+    /// Records a fresh measurement: `mallocInUse` bytes in use, of which `dataset` are the keyspace's.
+    public func recordMeasurement(mallocInUse: Int, dataset: Int) {
+        overheadBytes.store(max(0, mallocInUse - dataset), ordering: .relaxed)
+    }
+
+    public func usedBytes(_ keyspace: Keyspace) -> Int {
+        overheadBytes.load(ordering: .relaxed) + keyspace.memoryBytes
+    }
+
+    func countEviction() { evictedKeysValue.add(1, ordering: .relaxed) }
+
+    func nextRandom() -> UInt64 {
+        // splitmix64 over a shared counter: shard choice only needs to be spread, not secret.
+        var z = randomState.add(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension ErrorReply {
+    /// Redis shared.oomerr.
+    public static let outOfMemory: StaticString = "OOM command not allowed when used memory > 'maxmemory'."
+}
+
+/// Redis `performEvictions`: before a command that may grow memory (flag `denyoom`) runs with
+/// `maxmemory` set, evict keys by the policy until usage is under the limit.
+public enum Eviction {
+    /// Keys one command may evict before it runs anyway (Redis bounds the time instead).
+    static let keysPerCommandMax = 1024
+    /// Shards sampled per victim (each gives its best of `maxmemory-samples`).
+    static let shardsPerVictim = 8
+
+    /// True if the command may run; false = reply OOM (over the limit and nothing evictable).
+    public static func makeRoom(_ client: Client) -> Bool {
+        let memory = client.context.memory
+        let limit = memory.maxBytes
+        guard limit > 0 else { return true }
+        let keyspace = client.keyspace
+        var used = memory.usedBytes(keyspace)
+        guard used > limit else { return true }
+        let policy = memory.policy
+        guard policy != .noeviction else { return false }
+        var evicted = 0
+        while used > limit && evicted < keysPerCommandMax {
+            guard let victim = pickVictim(client, policy: policy, samples: memory.samples) else {
+                return false
+            }
+            if remove(victim, client) { evicted += 1 }
+            used = memory.usedBytes(keyspace)
+        }
+        return true
+    }
+
+    /// Samples `shardsPerVictim` random shards, every non-empty database in each, and returns the
+    /// candidate with the best score. nil when nothing is evictable (e.g. volatile-* and no TTLs).
+    static func pickVictim(_ client: Client, policy: EvictionPolicy, samples: Int) -> EvictionCandidate? {
+        let keyspace = client.keyspace
+        let nowSeconds = UInt32(truncatingIfNeeded: client.now / 1000)
+        let score: EvictionScore
+        switch policy {
+        case .allkeysLRU, .volatileLRU: score = .idle
+        case .allkeysLFU, .volatileLFU: score = .frequency(decayMinutes: keyspace.accessTracking.decayMinutes)
+        case .volatileTTL: score = .ttl
+        case .allkeysRandom, .volatileRandom, .noeviction: score = .random
+        }
+        let volatileOnly = policy.volatileOnly
+        let shardCount = keyspace.shardCount
+        let perVictim = min(shardCount, shardsPerVictim)
+        var best: EvictionCandidate?
+        // Try a few random shards first, then every shard once, so a sparse keyspace still finds a victim.
+        let start = Int(truncatingIfNeeded: client.context.memory.nextRandom() % UInt64(shardCount))
+        var visited = 0
+        for step in 0..<shardCount {
+            if visited >= perVictim && best != nil { break }
+            let shard = keyspace.shards[(start + step) % shardCount]
+            shard.lock()
+            for database in 0..<keyspace.databaseCount where shard.count(database: database) > 0 {
+                if let candidate = shard.evictionCandidate(database: database, samples: samples, volatileOnly: volatileOnly,
+                                                           score: score, nowSeconds: nowSeconds, beating: best?.score) {
+                    best = candidate
+                }
+            }
+            shard.unlock()
+            visited += 1
+        }
+        return best
+    }
+
+    /// Deletes the victim like DEL would (keyspace event "evicted", WATCH broken). False if another
+    /// client removed it first.
+    static func remove(_ victim: EvictionCandidate, _ client: Client) -> Bool {
+        let keyspace = client.keyspace
+        let shard = keyspace.shards[victim.shard]
+        return victim.key.withUnsafeBytes { key in
+            let hash = keyspace.hash(key)
+            shard.lock()
+            defer { shard.unlock() }
+            guard shard.evict(database: victim.database, key: key, hash: hash, now: client.now) > 0 else { return false }
+            client.context.memory.countEviction()
+            client.context.events.notify(.evicted, "evicted", key: key, database: victim.database)
+            client.context.watches.touch(database: victim.database, key: key)
+            return true
+        }
+    }
+}
