@@ -1,6 +1,6 @@
 import Synchronization
 
-/// How entries' access clocks are kept: an LRU timestamp (Unix seconds, 32 bits) or, under an LFU
+/// How entries' access clocks are kept: an LRU timestamp (Unix time in 4 ms ticks, 32 bits) or, under an LFU
 /// maxmemory policy, Redis's LFU word (16 bits of minutes when last decremented, 8 bits of
 /// logarithmic counter). Like Redis, switching policy at run time reinterprets old clocks, which
 /// "take some time to adjust".
@@ -20,6 +20,13 @@ public final class AccessTracking: Sendable {
         lfuMode.store(lfu, ordering: .relaxed)
         logFactorValue.store(logFactor, ordering: .relaxed)
         decayMinutesValue.store(decayMinutes, ordering: .relaxed)
+    }
+
+    /// The LRU clock at Unix ms `now`.
+    @inline(__always) public static func lruTicks(now: Int64) -> UInt32 { UInt32(truncatingIfNeeded: now >> 2) }
+    /// Milliseconds between an LRU stamp and `now` (modulo the clock's wrap).
+    @inline(__always) public static func idleMilliseconds(_ stamp: UInt32, now: Int64) -> Int {
+        Int(lruTicks(now: now) &- stamp) << 2
     }
 
     /// Redis LFU_INIT_VAL: new keys start at 5 so they are not evicted before they had a chance.
@@ -61,7 +68,7 @@ extension Shard {
     /// `refreshAccessMode` read at this command's lookup (one atomic load per lookup, not two).
     @inline(__always) func touchAccess(_ p: UnsafeMutableRawPointer) {
         guard core.pointee.lfuMode, let tracking = keyspace?.accessTracking else {
-            EntryLayout.setAccessClock(p, core.pointee.clockSeconds)
+            EntryLayout.setAccessClock(p, core.pointee.clockTicks)
             return
         }
         let word = AccessTracking.touchedLFU(EntryLayout.accessClock(p), nowSeconds: core.pointee.clockSeconds,

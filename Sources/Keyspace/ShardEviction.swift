@@ -25,7 +25,7 @@ extension Shard {
     /// returns the best one if it beats `threshold`. Visits at most the whole table once, so a table
     /// with few volatile keys is still found; cost is bounded by the table size.
     public func evictionCandidate(database: Int, samples: Int, volatileOnly: Bool, score kind: EvictionScore,
-                                  nowSeconds: UInt32, beating threshold: UInt64?) -> EvictionCandidate? {
+                                  now: Int64, beating threshold: UInt64?) -> EvictionCandidate? {
         mutex.assertHeld()
         let t = core.pointee.table(database).pointee
         guard t.count > 0, let slots = t.slots, !volatileOnly || t.volatile > 0 else { return nil }
@@ -35,6 +35,8 @@ extension Shard {
         let mask = useOld ? t.oldMask : t.mask
         var i = Int(truncatingIfNeeded: r >> 20) & mask
         var taken = 0
+        let nowSeconds = UInt32(truncatingIfNeeded: now / 1000)
+        let nowTicks = AccessTracking.lruTicks(now: now)
         var best: (score: UInt64, pointer: UnsafeMutableRawPointer)?
         for _ in 0...mask {
             let w = array[i]
@@ -48,7 +50,7 @@ extension Shard {
             let value: UInt64
             switch kind {
             case .idle:
-                value = UInt64(nowSeconds &- EntryLayout.accessClock(p)) << 16 | noise
+                value = UInt64(nowTicks &- EntryLayout.accessClock(p)) << 16 | noise
             case .frequency(let decay):
                 let counter = AccessTracking.decayedCounter(EntryLayout.accessClock(p), nowSeconds: nowSeconds,
                                                             decayMinutes: decay)

@@ -56,7 +56,8 @@ class Server:
         raise AssertionError(f"tessera did not answer PING:\n{self.output()}")
 
     def output(self) -> str:
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         return (self.workdir / "server.log").read_text(errors="replace")[-4000:]
 
     def client(self, **kwargs) -> redis.Redis:

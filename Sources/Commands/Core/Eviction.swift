@@ -67,7 +67,7 @@ public final class MemoryGuard: Sendable {
 
     func nextRandom() -> UInt64 {
         // splitmix64 over a shared counter: shard choice only needs to be spread, not secret.
-        var z = randomState.add(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        var z = randomState.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
@@ -112,7 +112,6 @@ public enum Eviction {
     /// candidate with the best score. nil when nothing is evictable (e.g. volatile-* and no TTLs).
     static func pickVictim(_ client: Client, policy: EvictionPolicy, samples: Int) -> EvictionCandidate? {
         let keyspace = client.keyspace
-        let nowSeconds = UInt32(truncatingIfNeeded: client.now / 1000)
         let score: EvictionScore
         switch policy {
         case .allkeysLRU, .volatileLRU: score = .idle
@@ -133,7 +132,7 @@ public enum Eviction {
             shard.lock()
             for database in 0..<keyspace.databaseCount where shard.count(database: database) > 0 {
                 if let candidate = shard.evictionCandidate(database: database, samples: samples, volatileOnly: volatileOnly,
-                                                           score: score, nowSeconds: nowSeconds, beating: best?.score) {
+                                                           score: score, now: client.now, beating: best?.score) {
                     best = candidate
                 }
             }

@@ -49,8 +49,7 @@ public enum ObjectFamily {
                 client.reply.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
                 return
             }
-            let nowSeconds = UInt32(truncatingIfNeeded: client.now / 1000)
-            client.reply.integer(Int(nowSeconds &- entry.accessClock))
+            client.reply.integer(AccessTracking.idleMilliseconds(entry.accessClock, now: client.now) / 1000)
         }
     }
 
