@@ -19,7 +19,9 @@ exactly as with redis-server, and override the file:
 
 Directives: bind, port, unixsocket, unixsocketperm, tcp-backlog, tcp-keepalive, timeout,
 maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
-loglevel, logfile, pidfile.
+loglevel, logfile, pidfile, protected-mode, requirepass, user, aclfile, acllog-max-len,
+client-output-buffer-limit, maxmemory, maxmemory-policy, maxmemory-samples, lfu-log-factor,
+lfu-decay-time.
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())

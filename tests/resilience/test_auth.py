@@ -114,3 +114,14 @@ def test_protected_mode_denies_non_loopback_clients_without_a_password(start):
         b"-NOAUTH Authentication required.\r\n"
     assert raw(server.port, b"*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n*1\r\n$4\r\nPING\r\n", timeout=0.5,
                source="127.0.0.2") == b"+OK\r\n+PONG\r\n"
+
+
+def test_the_sample_config_file_loads(start):
+    """config/tessera.conf documents every directive with its default; it must start as is."""
+    from conftest import REPO_ROOT
+    server = start(str(REPO_ROOT / "config/tessera.conf"))
+    c = server.client(decode_responses=True)
+    assert c.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+    assert c.config_get("protected-mode") == {"protected-mode": "yes"}
+    assert c.config_get("client-output-buffer-limit")["client-output-buffer-limit"] == \
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60"
