@@ -8,6 +8,8 @@ import time
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from conftest import Server, binary, free_port, raw
 
@@ -16,11 +18,12 @@ DENIED_PREFIX = b"-DENIED Redis is running in protected mode because protected m
 
 def test_requirepass_from_the_command_line_and_config_set(start):
     server = start("--requirepass", "s3cret", password="s3cret")
-    anonymous = server.client()
+    no_retry = Retry(NoBackoff(), 0)  # redis-py retries failed handshakes with a backoff otherwise
+    anonymous = server.client(retry=no_retry)
     with pytest.raises(redis.AuthenticationError):
         anonymous.get("x")
     with pytest.raises(redis.AuthenticationError):
-        server.client(password="wrong").ping()
+        server.client(password="wrong", retry=no_retry).ping()
     admin = server.client(password="s3cret")
     assert admin.set("x", "1")
     # Redis 7 shows the password to CONFIG GET; it never appears in the log.
@@ -48,7 +51,7 @@ def test_app_user_is_confined_to_its_key_prefix(start, tmp_path):
     with pytest.raises(redis.exceptions.NoPermissionError):
         app2.get("app1:session:42")
     with pytest.raises(redis.AuthenticationError):
-        server.client(username="app1", password="app2pw").ping()
+        server.client(username="app1", password="app2pw", retry=Retry(NoBackoff(), 0)).ping()
     admin = server.client(password="adminpw")
     log = admin.acl_log()
     assert any(entry["reason"] == "key" and entry["object"] == "app2:session:7" for entry in log)
