@@ -21,14 +21,15 @@ public struct EvictionCandidate: Sendable {
 }
 
 extension Shard {
-    /// Samples up to `samples` entries of `database` (only those with a TTL when `volatileOnly`) and
-    /// returns the best one if it beats `threshold`. Visits at most the whole table once, so a table
-    /// with few volatile keys is still found; cost is bounded by the table size.
-    public func evictionCandidate(database: Int, samples: Int, volatileOnly: Bool, score kind: EvictionScore,
-                                  now: Int64, beating threshold: UInt64?) -> EvictionCandidate? {
+    /// Samples up to `samples` entries of `database` (only those with a TTL when `volatileOnly`),
+    /// starting at a random slot, and appends each with its score to `candidates` (Redis's pool
+    /// then keeps the best). Visits at most the whole table once, so a table with few volatile keys
+    /// is still found.
+    public func evictionSamples(database: Int, samples: Int, volatileOnly: Bool, score kind: EvictionScore,
+                                now: Int64, into candidates: inout [EvictionCandidate]) {
         mutex.assertHeld()
         let t = core.pointee.table(database).pointee
-        guard t.count > 0, let slots = t.slots, !volatileOnly || t.volatile > 0 else { return nil }
+        guard t.count > 0, let slots = t.slots, !volatileOnly || t.volatile > 0 else { return }
         let r = core.pointee.nextRandom()
         let useOld = t.oldLive > 0 && Int(r % UInt64(t.count)) < t.oldLive
         let array = useOld ? t.old.unsafelyUnwrapped : slots
@@ -37,7 +38,6 @@ extension Shard {
         var taken = 0
         let nowSeconds = UInt32(truncatingIfNeeded: now / 1000)
         let nowTicks = AccessTracking.lruTicks(now: now)
-        var best: (score: UInt64, pointer: UnsafeMutableRawPointer)?
         for _ in 0...mask {
             let w = array[i]
             i = (i + 1) & mask
@@ -45,7 +45,7 @@ extension Shard {
             let p = SlotWord.pointer(w)
             let expireAt = EntryLayout.expireAt(p)
             if volatileOnly && expireAt == 0 { continue }
-            // Ties (same second, same counter) are broken at random so no key is always first.
+            // Ties (same tick, same counter) are broken at random so no key is always first.
             let noise = core.pointee.nextRandom() & 0xFFFF
             let value: UInt64
             switch kind {
@@ -60,22 +60,20 @@ extension Shard {
             case .random:
                 value = noise
             }
-            if best == nil || value > best!.score { best = (value, p) }
+            candidates.append(EvictionCandidate(score: value, shard: index, database: database,
+                                                key: Array(EntryLayout.keyBytes(p))))
             taken += 1
             if taken >= samples { break }
         }
-        guard let best, threshold == nil || best.score > threshold! else { return nil }
-        return EvictionCandidate(score: best.score, shard: index, database: database,
-                                 key: Array(EntryLayout.keyBytes(best.pointer)))
     }
 
-    /// Removes `key` for eviction if it is still there; returns the bytes freed (0 if it was gone).
-    /// Does not call the expiration handler (the caller notifies "evicted").
-    public func evict(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Int {
+    /// Removes `key` for eviction if it is still there (and still has a TTL when `requireTTL`);
+    /// returns false if not. Does not call the expiration handler (the caller notifies "evicted").
+    public func evict(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, now: Int64, requireTTL: Bool) -> Bool {
         mutex.assertHeld()
-        guard let entry = peek(database: database, key: key, hash: hash, now: now) else { return 0 }
-        let before = core.pointee.memory
+        guard let entry = peek(database: database, key: key, hash: hash, now: now),
+              !requireTTL || entry.expireAt != 0 else { return false }
         remove(entry, database: database, hash: hash)
-        return max(0, before - core.pointee.memory)
+        return true
     }
 }

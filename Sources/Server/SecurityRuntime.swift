@@ -56,10 +56,12 @@ extension TesseraServer {
         refreshMemoryMeasurement(force: true)
     }
 
-    /// Samples malloc's in-use bytes for the maxmemory check (every 100 ms from worker 0; mallinfo2
-    /// walks the allocator's bins, too slow for every command).
+    /// Samples malloc's in-use bytes for the maxmemory check (once a second from worker 0; mallinfo2
+    /// walks the allocator's free lists, far too slow for every command). Between samples the
+    /// dataset part is exact (shards publish their bytes after each write).
     func refreshMemoryMeasurement(force: Bool = false) {
-        guard force || context.memory.maxBytes > 0 else { return }
+        guard force || (context.memory.maxBytes > 0 && context.memory.measurementDue(now: clock.nowMilliseconds()))
+        else { return }
         let dataset = keyspace.memoryBytes
         context.memory.recordMeasurement(mallocInUse: Int(tessera_malloc_in_use()), dataset: dataset)
     }

@@ -38,6 +38,9 @@ public final class MemoryGuard: Sendable {
     private let overheadBytes = Atomic<Int>(0)
     private let evictedKeysValue = Atomic<Int>(0)
     private let randomState = Atomic<UInt64>(0x2545_F491_4F6C_DD1D)
+    /// Redis's eviction pool: the best candidates seen by recent samplings, best first.
+    let pool = Mutex<[EvictionCandidate]>([])
+    static let poolSize = 16
 
     public init() {}
 
@@ -52,6 +55,18 @@ public final class MemoryGuard: Sendable {
         maxBytesValue.store(maxBytes, ordering: .relaxed)
         policyValue.store(policy.rawValue, ordering: .relaxed)
         samplesValue.store(max(1, samples), ordering: .relaxed)
+        pool.withLock { $0.removeAll() }  // scores of another policy mean nothing now
+    }
+
+    private let lastMeasurement = Atomic<Int64>(0)
+    /// mallinfo2 walks every free chunk (milliseconds on a churned heap): measure once a second.
+    public static let measurementPeriodMilliseconds: Int64 = 1000
+
+    /// True (once per period) when it is time to measure again.
+    public func measurementDue(now: Int64) -> Bool {
+        let last = lastMeasurement.load(ordering: .relaxed)
+        guard now - last >= MemoryGuard.measurementPeriodMilliseconds else { return false }
+        return lastMeasurement.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged
     }
 
     /// Records a fresh measurement: `mallocInUse` bytes in use, of which `dataset` are the keyspace's.
@@ -81,11 +96,14 @@ extension ErrorReply {
 
 /// Redis `performEvictions`: before a command that may grow memory (flag `denyoom`) runs with
 /// `maxmemory` set, evict keys by the policy until usage is under the limit.
+///
+/// Victims come from Redis's eviction pool: each step samples `maxmemory-samples` keys of one
+/// random shard (every non-empty database), merges them into a shared pool of the 16 best
+/// candidates seen recently, and evicts the best. The pool carries good candidates across steps,
+/// so one shard's sample per victim (a handful of cache misses) approximates LRU/LFU well.
 public enum Eviction {
     /// Keys one command may evict before it runs anyway (Redis bounds the time instead).
     static let keysPerCommandMax = 1024
-    /// Shards sampled per victim (each gives its best of `maxmemory-samples`).
-    static let shardsPerVictim = 8
 
     /// True if the command may run; false = reply OOM (over the limit and nothing evictable).
     public static func makeRoom(_ client: Client) -> Bool {
@@ -98,60 +116,73 @@ public enum Eviction {
         let policy = memory.policy
         guard policy != .noeviction else { return false }
         var evicted = 0
+        var attempts = 0
         while used > limit && evicted < keysPerCommandMax {
-            guard let victim = pickVictim(client, policy: policy, samples: memory.samples) else {
-                return false
+            guard let victim = nextVictim(client, policy: policy, samples: memory.samples) else { return false }
+            if remove(victim, client, requireTTL: policy.volatileOnly) {
+                evicted += 1
+                used = memory.usedBytes(keyspace)
+            } else {
+                // Gone or changed since it was pooled: bounded retries, then give up for this command.
+                attempts += 1
+                if attempts > keysPerCommandMax { return evicted > 0 }
             }
-            if remove(victim, client) { evicted += 1 }
-            used = memory.usedBytes(keyspace)
         }
         return true
     }
 
-    /// Samples `shardsPerVictim` random shards, every non-empty database in each, and returns the
-    /// candidate with the best score. nil when nothing is evictable (e.g. volatile-* and no TTLs).
-    static func pickVictim(_ client: Client, policy: EvictionPolicy, samples: Int) -> EvictionCandidate? {
-        let keyspace = client.keyspace
-        let score: EvictionScore
+    static func score(_ policy: EvictionPolicy, _ keyspace: Keyspace) -> EvictionScore {
         switch policy {
-        case .allkeysLRU, .volatileLRU: score = .idle
-        case .allkeysLFU, .volatileLFU: score = .frequency(decayMinutes: keyspace.accessTracking.decayMinutes)
-        case .volatileTTL: score = .ttl
-        case .allkeysRandom, .volatileRandom, .noeviction: score = .random
+        case .allkeysLRU, .volatileLRU: .idle
+        case .allkeysLFU, .volatileLFU: .frequency(decayMinutes: keyspace.accessTracking.decayMinutes)
+        case .volatileTTL: .ttl
+        case .allkeysRandom, .volatileRandom, .noeviction: .random
         }
-        let volatileOnly = policy.volatileOnly
+    }
+
+    /// Samples shards from a random one until a sample found something (every shard at worst),
+    /// merges into the pool and takes its best candidate. nil = nothing evictable anywhere.
+    static func nextVictim(_ client: Client, policy: EvictionPolicy, samples: Int) -> EvictionCandidate? {
+        let keyspace = client.keyspace
+        let memory = client.context.memory
+        let kind = score(policy, keyspace)
         let shardCount = keyspace.shardCount
-        let perVictim = min(shardCount, shardsPerVictim)
-        var best: EvictionCandidate?
-        // Try a few random shards first, then every shard once, so a sparse keyspace still finds a victim.
-        let start = Int(truncatingIfNeeded: client.context.memory.nextRandom() % UInt64(shardCount))
-        var visited = 0
+        let start = Int(truncatingIfNeeded: memory.nextRandom() % UInt64(shardCount))
+        var sampled: [EvictionCandidate] = []
         for step in 0..<shardCount {
-            if visited >= perVictim && best != nil { break }
             let shard = keyspace.shards[(start + step) % shardCount]
             shard.lock()
             for database in 0..<keyspace.databaseCount where shard.count(database: database) > 0 {
-                if let candidate = shard.evictionCandidate(database: database, samples: samples, volatileOnly: volatileOnly,
-                                                           score: score, now: client.now, beating: best?.score) {
-                    best = candidate
-                }
+                shard.evictionSamples(database: database, samples: samples, volatileOnly: policy.volatileOnly,
+                                      score: kind, now: client.now, into: &sampled)
             }
             shard.unlock()
-            visited += 1
+            if !sampled.isEmpty { break }
         }
-        return best
+        return memory.pool.withLock { pool in
+            if !sampled.isEmpty {
+                for candidate in sampled where !pool.contains(where: { $0.shard == candidate.shard
+                    && $0.database == candidate.database && $0.key == candidate.key }) {
+                    pool.append(candidate)
+                }
+                pool.sort { $0.score > $1.score }
+                if pool.count > MemoryGuard.poolSize { pool.removeLast(pool.count - MemoryGuard.poolSize) }
+            }
+            return pool.isEmpty ? nil : pool.removeFirst()
+        }
     }
 
-    /// Deletes the victim like DEL would (keyspace event "evicted", WATCH broken). False if another
-    /// client removed it first.
-    static func remove(_ victim: EvictionCandidate, _ client: Client) -> Bool {
+    /// Deletes the victim like DEL would (keyspace event "evicted", WATCH broken). False if it is
+    /// gone (or, for volatile policies, lost its TTL) since it was sampled.
+    static func remove(_ victim: EvictionCandidate, _ client: Client, requireTTL: Bool) -> Bool {
         let keyspace = client.keyspace
         let shard = keyspace.shards[victim.shard]
         return victim.key.withUnsafeBytes { key in
             let hash = keyspace.hash(key)
             shard.lock()
             defer { shard.unlock() }
-            guard shard.evict(database: victim.database, key: key, hash: hash, now: client.now) > 0 else { return false }
+            guard shard.evict(database: victim.database, key: key, hash: hash, now: client.now,
+                              requireTTL: requireTTL) else { return false }
             client.context.memory.countEviction()
             client.context.events.notify(.evicted, "evicted", key: key, database: victim.database)
             client.context.watches.touch(database: victim.database, key: key)
