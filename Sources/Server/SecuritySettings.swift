@@ -98,7 +98,7 @@ extension Directive {
             s.security.maxMemoryPolicy = policy
             return nil
         }),
-        integer("maxmemory-samples", mutable: true, 1...64, \.security.maxMemorySamples),
+        integer("maxmemory-samples", mutable: true, 1...Int(Int32.max), \.security.maxMemorySamples),
         integer("lfu-log-factor", mutable: true, 0...Int(Int32.max), \.security.lfuLogFactor),
         integer("lfu-decay-time", mutable: true, 0...Int(Int32.max), \.security.lfuDecayTime),
         Directive(name: "client-output-buffer-limit", mutable: true, get: { $0.security.outputLimits.rendered },
