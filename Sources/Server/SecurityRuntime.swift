@@ -46,6 +46,14 @@ extension TesseraServer {
         if before.requirePass != after.requirePass { context.acl.setRequirePass(Array(after.requirePass.utf8)) }
         if before.aclLogMaxLength != after.aclLogMaxLength { context.acl.logMaxLength = after.aclLogMaxLength }
         applyMemorySettings(after)
+        if after.maxMemory != before.maxMemory && after.maxMemory > 0 {
+            let used = context.memory.usedBytes(keyspace)
+            if used > after.maxMemory {
+                logger.warning("WARNING: the new maxmemory value set via CONFIG SET (\(after.maxMemory)) is smaller than the current memory usage (\(used)). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.")
+                // Redis starts evicting at once; we do a bounded first pass, writes do the rest.
+                _ = Eviction.makeRoom(context, now: clock.nowMilliseconds())
+            }
+        }
     }
 
     private func applyMemorySettings(_ security: SecuritySettings) {

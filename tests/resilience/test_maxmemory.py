@@ -156,3 +156,15 @@ def test_used_memory_tracks_rss_growth_for_sessions(server):
     assert rss_growth > 30 * MB
     assert abs(used_growth - rss_growth) <= 0.10 * rss_growth, \
         f"used_memory grew {used_growth / MB:.1f} MB, RSS {rss_growth / MB:.1f} MB"
+
+
+def test_lowering_maxmemory_evicts_at_once(server):
+    c = server.client()
+    c.config_set("maxmemory-policy", "allkeys-lru")
+    fill(c, "k", 20_000)
+    before = c.dbsize()
+    c.config_set("maxmemory", str(used(c) - 2 * MB))
+    # No write needed: CONFIG SET itself evicts (a bounded first pass), as Redis does.
+    assert int(c.info("stats")["evicted_keys"]) > 0
+    assert c.dbsize() < before
+    assert "is smaller than the current memory usage" in server.output()

@@ -28,7 +28,7 @@ public enum EvictionPolicy: UInt8, Sendable, CaseIterable {
 }
 
 /// The maxmemory state shared by every loop. `used` is the malloc'd bytes outside the dataset
-/// (client buffers, tables of other structures, the allocator's own headers; sampled every 100 ms
+/// (client buffers, tables of other structures, the allocator's own headers; sampled once a second
 /// with mallinfo2, which is too slow per command) plus the dataset bytes the shards publish after
 /// each write, so a burst of writes is seen at once.
 public final class MemoryGuard: Sendable {
@@ -107,10 +107,16 @@ public enum Eviction {
 
     /// True if the command may run; false = reply OOM (over the limit and nothing evictable).
     public static func makeRoom(_ client: Client) -> Bool {
-        let memory = client.context.memory
+        makeRoom(client.context, now: client.now)
+    }
+
+    /// Evicts until memory is under `maxmemory` (at most `keysPerCommandMax` keys). Also used right
+    /// after CONFIG SET lowers the limit, as Redis does.
+    public static func makeRoom(_ context: ServerContext, now: Int64) -> Bool {
+        let memory = context.memory
         let limit = memory.maxBytes
         guard limit > 0 else { return true }
-        let keyspace = client.keyspace
+        let keyspace = context.keyspace
         var used = memory.usedBytes(keyspace)
         guard used > limit else { return true }
         let policy = memory.policy
@@ -118,8 +124,8 @@ public enum Eviction {
         var evicted = 0
         var attempts = 0
         while used > limit && evicted < keysPerCommandMax {
-            guard let victim = nextVictim(client, policy: policy, samples: memory.samples) else { return false }
-            if remove(victim, client, requireTTL: policy.volatileOnly) {
+            guard let victim = nextVictim(context, policy: policy, samples: memory.samples, now: now) else { return false }
+            if remove(victim, context, now: now, requireTTL: policy.volatileOnly) {
                 evicted += 1
                 used = memory.usedBytes(keyspace)
             } else {
@@ -142,9 +148,9 @@ public enum Eviction {
 
     /// Samples shards from a random one until a sample found something (every shard at worst),
     /// merges into the pool and takes its best candidate. nil = nothing evictable anywhere.
-    static func nextVictim(_ client: Client, policy: EvictionPolicy, samples: Int) -> EvictionCandidate? {
-        let keyspace = client.keyspace
-        let memory = client.context.memory
+    static func nextVictim(_ context: ServerContext, policy: EvictionPolicy, samples: Int, now: Int64) -> EvictionCandidate? {
+        let keyspace = context.keyspace
+        let memory = context.memory
         let kind = score(policy, keyspace)
         let shardCount = keyspace.shardCount
         let start = Int(truncatingIfNeeded: memory.nextRandom() % UInt64(shardCount))
@@ -154,7 +160,7 @@ public enum Eviction {
             shard.lock()
             for database in 0..<keyspace.databaseCount where shard.count(database: database) > 0 {
                 shard.evictionSamples(database: database, samples: samples, volatileOnly: policy.volatileOnly,
-                                      score: kind, now: client.now, into: &sampled)
+                                      score: kind, now: now, into: &sampled)
             }
             shard.unlock()
             if !sampled.isEmpty { break }
@@ -174,18 +180,18 @@ public enum Eviction {
 
     /// Deletes the victim like DEL would (keyspace event "evicted", WATCH broken). False if it is
     /// gone (or, for volatile policies, lost its TTL) since it was sampled.
-    static func remove(_ victim: EvictionCandidate, _ client: Client, requireTTL: Bool) -> Bool {
-        let keyspace = client.keyspace
+    static func remove(_ victim: EvictionCandidate, _ context: ServerContext, now: Int64, requireTTL: Bool) -> Bool {
+        let keyspace = context.keyspace
         let shard = keyspace.shards[victim.shard]
         return victim.key.withUnsafeBytes { key in
             let hash = keyspace.hash(key)
             shard.lock()
             defer { shard.unlock() }
-            guard shard.evict(database: victim.database, key: key, hash: hash, now: client.now,
+            guard shard.evict(database: victim.database, key: key, hash: hash, now: now,
                               requireTTL: requireTTL) else { return false }
-            client.context.memory.countEviction()
-            client.context.events.notify(.evicted, "evicted", key: key, database: victim.database)
-            client.context.watches.touch(database: victim.database, key: key)
+            context.memory.countEviction()
+            context.events.notify(.evicted, "evicted", key: key, database: victim.database)
+            context.watches.touch(database: victim.database, key: key)
             return true
         }
     }
