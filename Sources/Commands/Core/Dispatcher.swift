@@ -54,8 +54,10 @@ public enum Dispatcher {
             return
         }
         // maxmemory gate (Redis processCommand: after ACL, before queueing): evict, or refuse a
-        // command that may grow memory. Costs one relaxed load for denyoom commands, none otherwise.
-        if command.flags.contains(.denyOOM) && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
+        // command that may grow memory — and, inside MULTI, any command but EXEC/DISCARD/QUIT/RESET,
+        // since queueing itself takes memory. One relaxed load for those commands, none otherwise.
+        if (command.flags.contains(.denyOOM) || (client.transaction != nil && !command.flags.contains(.bypassesQueue)))
+            && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
             client.reply.error(ErrorReply.outOfMemory)
             client.transaction?.aborted = true
             return
