@@ -29,6 +29,13 @@ public func dispatcherFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     control.registered = [info]
     let mailbox = Mailbox(wake: {})
     let client = Client(context: context, info: info, stats: WorkerStats(), mailbox: mailbox)
+    // Half the inputs run under a tiny maxmemory with a policy picked by the input's length, so
+    // eviction (and OOM refusals) happen between almost every write.
+    if size % 2 == 1 {
+        let policy = EvictionPolicy.allCases[(size / 2) % EvictionPolicy.allCases.count]
+        context.memory.configure(maxBytes: keyspace.memoryBytes + 2048, policy: policy, samples: 1 + size % 5)
+        keyspace.accessTracking.configure(lfu: policy.isLFU, logFactor: 10, decayMinutes: 1)
+    }
     var limits = ParserLimits()
     limits.maxBulkLength = 1 << 16
     limits.maxInlineLength = 4096

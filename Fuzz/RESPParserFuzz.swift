@@ -16,6 +16,8 @@ public func parserFuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     limits.maxBulkLength = 1 << 16
     limits.maxInlineLength = 1024
     limits.maxMultibulkLength = 1 << 12
+    // A third of the inputs parse as a client that has not authenticated (10 args, 16 KiB bulks).
+    limits.unauthenticated = data[0] % 3 == 0
     let whole = run(stream, chunks: [stream.count], limits: limits)
     let pieces = run(stream, chunks: [split, stream.count - split], limits: limits)
     precondition(whole.commands == pieces.commands, "split changed the parsed commands")

@@ -43,7 +43,7 @@ public struct Entry: Equatable {
     /// Absolute expiry in Unix milliseconds; 0 = no expiry.
     public var expireAt: Int64 { EntryLayout.expireAt(pointer) }
     /// LRU clock / LFU counter (OBJECT IDLETIME/FREQ, eviction): written by the shard on access.
-    /// Currently: Unix seconds (truncated to 32 bits) of the last `find`.
+    /// LRU: Unix time in 4 ms ticks (truncated to 32 bits) of the last `find`; LFU: see AccessTracking.
     public var accessClock: UInt32 { EntryLayout.accessClock(pointer) }
 }
 

@@ -20,6 +20,8 @@ public final class Keyspace: @unchecked Sendable {
     let lastTrim = Atomic<Int64>(0)
     /// Bytes of entries freed since the last malloc_trim, pooled over shards.
     let freedSinceTrim = Atomic<Int>(0)
+    /// LRU or LFU access clocks (set from `maxmemory-policy`; AccessTracking.swift).
+    public let accessTracking = AccessTracking()
 
     /// Called with the shard lock held whenever a key is removed because it expired (lazily or by
     /// the wheel). Set once at start-up (propagation as DEL, keyspace notifications, stats).

@@ -49,7 +49,7 @@ public final class Shard: @unchecked Sendable {
     /// keyspace's expirationHandler). Touches the access clock.
     public func find(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Entry? {
         guard let p = lookupLive(database: database, key: key, hash: hash, now: now) else { return nil }
-        EntryLayout.setAccessClock(p, core.pointee.clockSeconds)
+        touchAccess(p)
         return Entry(pointer: p)
     }
 
@@ -63,6 +63,7 @@ public final class Shard: @unchecked Sendable {
                             now: Int64) -> UnsafeMutableRawPointer? {
         mutex.assertHeld()
         core.pointee.observe(now: now)
+        refreshAccessMode()
         let t = core.pointee.table(database)
         guard t.pointee.slots != nil else { return nil }
         if t.pointee.isMigrating {
@@ -121,7 +122,7 @@ public final class Shard: @unchecked Sendable {
             // rewrite same-sized values: no malloc/free, no table or wheel fix-up).
             if EntryLayout.type(old) == ValueType.string.rawValue && size <= usable && size * 2 > usable {
                 EntryLayout.setValueLength(old, UInt32(valueLength))
-                EntryLayout.setAccessClock(old, core.pointee.clockSeconds)
+                touchAccess(old)
                 core.pointee.retime(old, table: t, expireAt: expireAt)
                 return old
             }

@@ -21,6 +21,12 @@ struct ShardCore {
     var expired = 0
     /// Coarse clock (Unix seconds) from the latest `now` seen; stamps new entries' access clock.
     var clockSeconds: UInt32 = 0
+    /// LRU clock of the latest `now`: 4 ms ticks, 32 bits (wraps after ~198 days, like Redis's 24-bit
+    /// seconds clock after ~194): fine enough that eviction tells a key read this instant from one
+    /// written a second ago.
+    var clockTicks: UInt32 = 0
+    /// New entries get an LFU word instead of an LRU stamp (see AccessTracking).
+    var lfuMode = false
     var random: UInt64
 
     init(seed: UInt64, databaseCount: Int) {
@@ -46,7 +52,10 @@ struct ShardCore {
 
     @inline(__always) mutating func observe(now: Int64) {
         // now 0 is "no time" (AOF replay, rewrite peeks): keys must not expire, clocks must not move.
-        if now != 0 { clockSeconds = UInt32(truncatingIfNeeded: now / 1000) }
+        if now != 0 {
+            clockSeconds = UInt32(truncatingIfNeeded: now / 1000)
+            clockTicks = AccessTracking.lruTicks(now: now)
+        }
     }
 
     mutating func nextRandom() -> UInt64 {
@@ -66,7 +75,7 @@ struct ShardCore {
         guard let p = malloc(size) else { fatalError("out of memory") }
         EntryLayout.initialize(p, keyLength: key.count, valueLength: valueLength, expireAt: expireAt,
                                type: .string, tableID: tableID)
-        EntryLayout.setAccessClock(p, clockSeconds)
+        EntryLayout.setAccessClock(p, lfuMode ? AccessTracking.freshLFU(seconds: clockSeconds) : clockTicks)
         if key.count > 0 { (p + EntryLayout.headerSize).copyMemory(from: key.baseAddress!, byteCount: key.count) }
         entryMemory += tessera_malloc_usable_size(p)
         return p

@@ -37,6 +37,13 @@ public struct ProtocolError: Error, Sendable, Equatable {
     public static var tooBigBulkCount: ProtocolError {
         ProtocolError("ERR Protocol error: too big bulk count string")
     }
+    /// Before AUTH (Redis `authRequired`): more than 10 arguments, or a bulk over 16384 bytes.
+    public static var unauthenticatedMultibulkLength: ProtocolError {
+        ProtocolError("ERR Protocol error: unauthenticated multibulk length")
+    }
+    public static var unauthenticatedBulkLength: ProtocolError {
+        ProtocolError("ERR Protocol error: unauthenticated bulk length")
+    }
     public static var tooBigInlineRequest: ProtocolError {
         ProtocolError("ERR Protocol error: too big inline request")
     }

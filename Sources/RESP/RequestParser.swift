@@ -10,6 +10,10 @@ public struct ParserLimits: Sendable {
     /// PROTO_INLINE_MAX_SIZE: an inline command (no '*') longer than this without a newline is an error.
     /// Redis uses the same constant for an unterminated `*`/`$` count line, and so do we.
     public var maxInlineLength: Int = 64 * 1024
+    /// Redis `authRequired`: before AUTH, at most 10 arguments of at most 16384 bytes.
+    public var unauthenticated = false
+    public static let unauthenticatedMultibulkLengthMax = 10
+    public static let unauthenticatedBulkLengthMax = 16384
     public init() {}
 }
 
@@ -152,6 +156,9 @@ public struct RequestParser: Sendable {
                 if let stalled = stalledOnNUL(base, pos, cr, count, .tooBigMultibulkCount) { return stalled }
                 return .error(.invalidMultibulkLength)
             }
+            if limits.unauthenticated && n > ParserLimits.unauthenticatedMultibulkLengthMax {
+                return .error(.unauthenticatedMultibulkLength)
+            }
             pos = cr + 2
             scanFrom = pos
             if n <= 0 { return .command(consumed: pos) }
@@ -163,6 +170,9 @@ public struct RequestParser: Sendable {
             if bulkLength < 0 {
                 if let (length, next) = fastBulkHeader(bytes, pos, count) {
                     guard length <= limits.maxBulkLength else { return .error(.invalidBulkLength) }
+                    if limits.unauthenticated && length > ParserLimits.unauthenticatedBulkLengthMax {
+                        return .error(.unauthenticatedBulkLength)
+                    }
                     bulkLength = length
                     pos = next
                 } else {
@@ -180,6 +190,9 @@ public struct RequestParser: Sendable {
                     guard let n, n >= 0, n <= limits.maxBulkLength else {
                         if let stalled = stalledOnNUL(base, pos, cr, count, .tooBigBulkCount) { return stalled }
                         return .error(.invalidBulkLength)
+                    }
+                    if limits.unauthenticated && n > ParserLimits.unauthenticatedBulkLengthMax {
+                        return .error(.unauthenticatedBulkLength)
                     }
                     bulkLength = Int(n)
                     pos = cr + 2

@@ -61,7 +61,10 @@ public enum ConfigLoader {
                 throw ConfigError(line: index + 1, text: String(line), reason: "Bad directive or wrong number of arguments")
             }
             if let reason = directive.set(&settings, Array(words.dropFirst())) {
-                throw ConfigError(line: index + 1, text: String(line), reason: reason)
+                // Passwords never reach a log, even from a bad line.
+                let shown = directive.name == "requirepass" || directive.name == "user"
+                    ? directive.name + " (arguments hidden)" : String(line)
+                throw ConfigError(line: index + 1, text: shown, reason: reason)
             }
         }
     }

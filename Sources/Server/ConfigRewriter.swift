@@ -23,13 +23,17 @@ enum ConfigRewriter {
                 output.append(line)
                 continue
             }
+            if directive.hidden {
+                output.append(line)  // `user` lines are repeatable: keep each as written
+                continue
+            }
             if written.insert(directive.name).inserted {
                 output.append(render(directive, settings))
             }
         }
         while output.last == "" { output.removeLast() }
         var appended = false
-        for directive in Directive.all where !written.contains(directive.name)
+        for directive in Directive.all where !directive.hidden && !written.contains(directive.name)
             && directive.get(settings) != directive.get(defaults) {
             if !appended { output.append(marker); appended = true }
             output.append(render(directive, settings))

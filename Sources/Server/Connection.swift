@@ -22,6 +22,8 @@ final class Connection {
     var closed = false
     /// Replies held until the AOF is durable (appendfsync always); see Worker.finishBatch.
     var awaitingSync = false
+    /// When the pending output first exceeded its class's soft limit (0 = it is under).
+    var softLimitSince: Int64 = 0
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

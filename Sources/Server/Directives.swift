@@ -13,6 +13,8 @@ struct Directive: Sendable {
     /// Redis's PROTECTED_CONFIG (dir, dbfilename): CONFIG SET refuses it unless
     /// enable-protected-configs is yes.
     var isProtected = false
+    /// Not a CONFIG GET/SET parameter and left as written by CONFIG REWRITE (`user`: repeatable).
+    var hidden = false
 
     static let all: [Directive] = [
         Directive(name: "bind", mutable: false, get: { $0.bind.joined(separator: " ") }, set: { s, args in
@@ -137,7 +139,7 @@ struct Directive: Sendable {
         boolean("aof-load-truncated", mutable: true, \.aofLoadTruncated),
         integer("auto-aof-rewrite-percentage", mutable: true, 0...Int(Int32.max), \.autoAofRewritePercentage),
         memory("auto-aof-rewrite-min-size", mutable: true, 0...Int(Int64.max), \.autoAofRewriteMinSize),
-    ]
+    ] + Directive.security
 
     static func boolean(_ name: String, mutable: Bool, _ path: any WritableKeyPath<Settings, Bool> & Sendable) -> Directive {
         Directive(name: name, mutable: mutable, get: { $0[keyPath: path] ? "yes" : "no" }, set: { s, args in

@@ -90,13 +90,15 @@ struct InfoReport {
         let total = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
         let dataset = server.keyspace.memoryBytes
         let ratio = used > 0 ? Double(rss) / Double(used) : 0
+        let security = server.currentSettings.security
         return lines("Memory", [
             ("used_memory", "\(used)"), ("used_memory_human", InfoReport.human(used)),
             ("used_memory_rss", "\(rss)"), ("used_memory_rss_human", InfoReport.human(rss)),
             ("used_memory_peak", "\(used)"), ("used_memory_peak_human", InfoReport.human(used)),
             ("used_memory_overhead", "\(max(0, used - dataset))"), ("used_memory_dataset", "\(dataset)"),
             ("total_system_memory", "\(total)"), ("total_system_memory_human", InfoReport.human(total)),
-            ("maxmemory", "0"), ("maxmemory_human", "0B"), ("maxmemory_policy", "noeviction"),
+            ("maxmemory", "\(security.maxMemory)"), ("maxmemory_human", InfoReport.human(security.maxMemory)),
+            ("maxmemory_policy", security.maxMemoryPolicy.name),
             ("mem_fragmentation_ratio", InfoReport.fixed(ratio, 2)), ("mem_allocator", "libc"),
             ("lazyfree_pending_objects", "0"),
         ])
@@ -148,7 +150,7 @@ struct InfoReport {
             ("instantaneous_ops_per_sec", "\(server.instantaneousOperationsPerSecond)"),
             ("total_net_input_bytes", "\(stats.inputBytes)"), ("total_net_output_bytes", "\(stats.outputBytes)"),
             ("rejected_connections", "\(stats.rejectedConnections)"), ("expired_keys", "\(stats.expiredKeys)"),
-            ("evicted_keys", "0"), ("keyspace_hits", "\(stats.keyspaceHits)"),
+            ("evicted_keys", "\(server.context.memory.evictedKeys)"), ("keyspace_hits", "\(stats.keyspaceHits)"),
             ("keyspace_misses", "\(stats.keyspaceMisses)"), ("pubsub_channels", "0"), ("pubsub_patterns", "0"),
             ("total_error_replies", "\(stats.errorReplies)"),
         ])

@@ -47,6 +47,8 @@ public struct Settings: Sendable {
     public var autoAofRewriteMinSize = 64 * 1024 * 1024
     /// Path of the config file we started from ("" = none), for CONFIG REWRITE / INFO config_file.
     public var configFile: String = ""
+    /// Authentication, protected mode, output-buffer and memory limits (SecuritySettings.swift).
+    public var security = SecuritySettings()
 
     public init() {}
 

@@ -70,6 +70,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     /// Binds every configured address and starts the workers. Throws if nothing could be bound.
     public func start() throws {
         let settings = currentSettings
+        try applySecurityAtStartup(settings)
         if settings.appendOnly { try startAppendOnlyFile(settings) }
         for entry in settings.bind {
             let optional = entry.hasPrefix("-")
@@ -210,7 +211,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     public func configGet(patterns: [[UInt8]]) -> [([UInt8], [UInt8])] {
         let settings = currentSettings
         var result: [([UInt8], [UInt8])] = []
-        for directive in Directive.all {
+        for directive in Directive.all where !directive.hidden {
             let name = Array(directive.name.utf8)
             let matches = patterns.contains { pattern in
                 pattern.withUnsafeBytes { p in name.withUnsafeBytes { ByteStrings.globMatch(pattern: p, string: $0, ignoringCase: true) } }
@@ -225,7 +226,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
             var updated = settings
             for (rawName, rawValue) in pairs {
                 let name = String(decoding: rawName, as: UTF8.self)
-                guard let directive = Directive.named(name) else {
+                guard let directive = Directive.named(name), !directive.hidden else {
                     return Array("ERR Unknown option or number of arguments for CONFIG SET - '\(name)'".utf8)
                 }
                 guard directive.mutable else {
@@ -256,9 +257,11 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
                     aof.deactivate()
                 }
             }
+            let previous = settings
             settings = updated
             snapshotter.updateWriteGate(updated)
             aof.setPolicy(updated.appendFsync)
+            applyRuntimeSecurity(from: previous, to: updated)
             logger.setLevel(updated.logLevel)
             context.events.classes = updated.keyspaceEvents
             return nil
@@ -317,6 +320,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     func sampleInstantaneousMetrics(now: Int64) {
         let commands = StatsTotals(workers: allWorkerStats, expiredKeys: 0).commandsProcessed
         operationSamples.withLock { $0.record(count: commands, at: now) }
+        refreshMemoryMeasurement()
     }
 
     /// instantaneous_ops_per_sec: the mean rate over the last 16 samples, as Redis computes it.

@@ -118,6 +118,11 @@ final class Worker: @unchecked Sendable {
                 continue
             }
             let settings = server.currentSettings
+            if server.refusedByProtectedMode(fd: fd, listener: listener, settings: settings) {
+                Glibc.close(fd)
+                server.releaseClient(nil)
+                continue
+            }
             if !listener.isUnix { Socket.configureAccepted(fd, keepaliveSeconds: settings.tcpKeepaliveSeconds) }
             addConnection(fd: fd, listener: listener, settings: settings)
         }
@@ -196,6 +201,8 @@ final class Worker: @unchecked Sendable {
                     break requests
                 }
             }
+            // Before AUTH, Redis allows only small requests (see Client.requiresAuthentication).
+            connection.parser.limits.unauthenticated = client.requiresAuthentication
             let readable = UnsafeMutableRawBufferPointer(start: connection.input.base + connection.input.readerIndex,
                                                          count: connection.input.readableBytes)
             switch connection.parser.parse(readable, into: &connection.arguments) {
@@ -289,6 +296,7 @@ final class Worker: @unchecked Sendable {
             let pending = client.reply.buffer.readableView
             switch Socket.write(connection.fd, from: pending.baseAddress!, count: pending.count) {
             case .success(0):
+                if closeIfOverOutputLimit(connection) { return false }
                 if !connection.waitingForWritable {
                     connection.waitingForWritable = true
                     updateInterest(connection)

@@ -22,7 +22,9 @@ maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buff
 loglevel, logfile, pidfile, notify-keyspace-events, save, dir, dbfilename, rdbcompression,
 rdbchecksum, stop-writes-on-bgsave-error, enable-protected-configs, appendonly, appendfsync,
 appendfilename, appenddirname, aof-load-truncated, auto-aof-rewrite-percentage,
-auto-aof-rewrite-min-size.
+auto-aof-rewrite-min-size, protected-mode, requirepass, user, aclfile, acllog-max-len,
+client-output-buffer-limit, maxmemory, maxmemory-policy, maxmemory-samples, lfu-log-factor,
+lfu-decay-time.
 """
 
 let arguments = Array(CommandLine.arguments.dropFirst())

@@ -55,6 +55,15 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        // maxmemory gate (Redis processCommand: after ACL, before queueing): evict, or refuse a
+        // command that may grow memory — and, inside MULTI, any command but EXEC/DISCARD/QUIT/RESET,
+        // since queueing itself takes memory. One relaxed load for those commands, none otherwise.
+        if (command.flags.contains(.denyOOM) || (client.transaction != nil && !command.flags.contains(.bypassesQueue)))
+            && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
+            client.reply.error(ErrorReply.outOfMemory)
+            client.transaction?.aborted = true
+            return
+        }
         // Persistence gates (Redis checks MISCONF, then LOADING, before queueing): one relaxed load.
         let gates = client.context.admissionGates.load(ordering: .relaxed)
         if gates != 0 && !admitGated(gates, command, client) {

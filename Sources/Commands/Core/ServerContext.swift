@@ -94,6 +94,8 @@ public final class ServerContext: Sendable {
     public let pause = ClientPause()
     /// The propagation point: every write's effect, in order, for the append-only file.
     public let propagation = Propagation()
+    /// maxmemory, its policy and the eviction statistics (Eviction.swift).
+    public let memory = MemoryGuard()
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)

@@ -45,14 +45,23 @@ public enum ObjectFamily {
     /// Seconds since the key was last read or written (the entry's access clock).
     static func idletime(_ client: Client) {
         withEntry(client, keyIndex: 2) { entry in
-            let nowSeconds = UInt32(truncatingIfNeeded: client.now / 1000)
-            client.reply.integer(Int(nowSeconds &- entry.accessClock))
+            if client.keyspace.accessTracking.isLFU {
+                client.reply.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+                return
+            }
+            client.reply.integer(AccessTracking.idleMilliseconds(entry.accessClock, now: client.now) / 1000)
         }
     }
 
-    /// Only meaningful under an LFU maxmemory policy, which Tessera does not have.
+    /// The decayed LFU counter; only tracked under an LFU maxmemory policy.
     static func freq(_ client: Client) {
-        withEntry(client, keyIndex: 2) { _ in client.reply.error(ErrorReply.noLFU) }
+        withEntry(client, keyIndex: 2) { entry in
+            let tracking = client.keyspace.accessTracking
+            guard tracking.isLFU else { return client.reply.error(ErrorReply.noLFU) }
+            let nowSeconds = UInt32(truncatingIfNeeded: client.now / 1000)
+            client.reply.integer(AccessTracking.decayedCounter(entry.accessClock, nowSeconds: nowSeconds,
+                                                               decayMinutes: tracking.decayMinutes))
+        }
     }
 
     static func objectHelp(_ client: Client) {
