@@ -348,3 +348,20 @@ def test_redis_servers_aof_with_an_rdb_base_loads(launcher, tmp_path):
     ours = launcher.start()
     assert dump_all(ours.client(), range(4)) == expected
     ours.terminate()
+
+
+def test_evicted_keys_reach_the_aof_as_del(launcher):
+    """maxmemory evictions are deletions the log must hold: after a restart the keyspace is the one
+    the clients saw, not the pre-eviction one."""
+    server = launcher.start("--maxmemory", "4mb", "--maxmemory-policy", "allkeys-random")
+    c = server.client()
+    for i in range(20_000):
+        c.set(f"k{i}", "x" * 200)
+    info = c.info("stats")
+    assert info["evicted_keys"] > 0
+    expected = set(c.scan_iter(count=1000))
+    assert 0 < len(expected) < 20_000
+    server.terminate()
+    again = launcher.start("--maxmemory", "0")
+    assert set(again.client().scan_iter(count=1000)) == expected
+    again.terminate()
