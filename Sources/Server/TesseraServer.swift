@@ -32,7 +32,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     let runID: String
     /// The append-only file (active while appendonly is on).
     private(set) var aof: AppendOnlyFile!
-    private var aofThread: OSThread?
+    var aofThread: OSThread?
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
 
@@ -375,72 +375,4 @@ struct InstantaneousMetric: Sendable {
 struct ShutdownRequest: Sendable {
     /// The final save is done and every shard is locked: exit without joining the event loops.
     let saved: Bool
-}
-
-// MARK: - Append-only file
-
-extension TesseraServer {
-    /// Loads the AOF (if any), opens it for appending and turns propagation on. Before any worker
-    /// runs, so no client can see a half-loaded keyspace.
-    func startAppendOnlyFile(_ settings: Settings) throws {
-        let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
-        try aof.openForAppend(existing: manifest)
-        context.propagation.setEnabled(true)
-        aof.activate()
-        startAppendOnlyThread()
-    }
-
-    /// CONFIG SET appendonly yes: as Redis, the AOF starts with a rewrite (the base is the dump of
-    /// the keyspace, the first incremental file the writes made meanwhile). nil or the reason.
-    func enableAppendOnlyFileAtRunTime() -> String? {
-        // A rewrite started before appendonly was last turned off may still be finishing.
-        guard !aof.rewriteInProgress.load(ordering: .acquiring) else {
-            return "a background AOF rewrite is still finishing; try again"
-        }
-        do { try aof.prepareRunTimeStart() } catch { return "\(error)" }
-        context.propagation.setEnabled(true)
-        aof.activate()
-        _ = aof.startRewrite()
-        startAppendOnlyThread()
-        return nil
-    }
-
-    private func startAppendOnlyThread() {
-        guard aofThread == nil else { return }
-        let aof = self.aof!
-        aofThread = OSThread(name: "tessera-aof") { [self] in
-            var nextSecond = Clock.systemMilliseconds() + 1000
-            while !isStopping {
-                usleep(20_000)
-                guard aof.isActive else { continue }
-                let now = Clock.systemMilliseconds()
-                if now >= nextSecond {
-                    nextSecond = now + 1000
-                    aof.backgroundTick()
-                    aof.considerAutomaticRewrite(settings: currentSettings)
-                } else {
-                    aof.writeIfPending()
-                }
-            }
-        }
-    }
-
-    public func rewriteAppendOnlyFile() -> RewriteRequest {
-        guard aof.isActive else {
-            // Tessera rewrites only a running AOF (Redis would also write one with appendonly no).
-            return .failed(Array("ERR Background append only file rewriting failed: appendonly is off".utf8))
-        }
-        guard aof.startRewrite() else {
-            return .failed(Array("ERR Background append only file rewriting already in progress".utf8))
-        }
-        return .started
-    }
-
-    /// Writes and syncs what is pending and stops logging. `waitingForRewrite` is false after a
-    /// final save that keeps every shard locked: a rewrite thread would wait for them forever.
-    func stopAppendOnlyFile(waitingForRewrite: Bool) {
-        aofThread?.join()
-        if waitingForRewrite { aof.waitForRewrite() }
-        aof.deactivate()
-    }
 }
