@@ -131,7 +131,7 @@ final class Snapshotter: @unchecked Sendable {
         if context.isLoading { return }
         let rules = server.currentSettings.saveRules
         let nowSeconds = now / 1000
-        let dirty = context.changesSinceSave.load(ordering: .relaxed)
+        let dirty = context.changes.sinceSave
         let due: SaveRule?? = state.withLock { s in
             if s.inProgress { return .none }
             if s.scheduled { return .some(nil) }
@@ -175,7 +175,7 @@ final class Snapshotter: @unchecked Sendable {
     /// Writes the dump, then updates dirty/lastsave/status like rdbSave / backgroundSaveDoneHandler.
     private func performAndRecord(background: Bool) -> Bool {
         let started = server.clock.nowMilliseconds()
-        let dirtyBefore = context.changesSinceSave.load(ordering: .relaxed)
+        let totalBefore = context.changes.total
         let result = perform(now: started)
         let finished = server.clock.nowMilliseconds()
         let settings = server.currentSettings
@@ -201,7 +201,7 @@ final class Snapshotter: @unchecked Sendable {
         keysProcessed.store(0, ordering: .relaxed)
         switch result {
         case .success(let bytes):
-            context.changesSinceSave.subtract(dirtyBefore, ordering: .relaxed)
+            context.changes.markSaved(totalAtStart: totalBefore)
             logger.notice("DB saved on disk (\(bytes) bytes)")
         case .failure(let error) where error == SnapshotWriter.cancelled:
             logger.notice("Background saving stopped (shutdown)")
@@ -253,7 +253,7 @@ final class Snapshotter: @unchecked Sendable {
             ("current_cow_peak", "0"), ("current_cow_size", "0"), ("current_cow_size_age", "0"),
             ("current_fork_perc", "0.00"), ("current_save_keys_processed", "\(processed)"),
             ("current_save_keys_total", "\(s.inProgress ? s.keysTotal : 0)"),
-            ("rdb_changes_since_last_save", "\(context.changesSinceSave.load(ordering: .relaxed))"),
+            ("rdb_changes_since_last_save", "\(context.changes.sinceSave)"),
             ("rdb_bgsave_in_progress", running ? "1" : "0"),
             ("rdb_last_save_time", "\(s.lastSaveTime)"),
             ("rdb_last_bgsave_status", s.lastBackgroundSucceeded ? "ok" : "err"),

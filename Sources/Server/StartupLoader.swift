@@ -94,7 +94,7 @@ final class StartupLoader: @unchecked Sendable {
             _exit(1)
         }
         // What was just loaded is what is on disk: nothing to save yet.
-        context.changesSinceSave.store(0, ordering: .relaxed)
+        context.changes.reset()
         context.setGate(AdmissionGate.loading, false)
     }
 

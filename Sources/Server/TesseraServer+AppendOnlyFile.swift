@@ -11,6 +11,7 @@ extension TesseraServer {
     /// runs, so no client can see a half-loaded keyspace.
     func startAppendOnlyFile(_ settings: Settings) throws {
         let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
+        context.changes.reset()  // what was replayed is on disk already
         try aof.openForAppend(existing: manifest)
         context.propagation.setEnabled(true)
         aof.activate()

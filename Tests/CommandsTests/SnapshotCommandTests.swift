@@ -73,7 +73,7 @@ final class SnapshotCommandTests: XCTestCase {
 
     func testChangeCounterCountsSuccessfulWrites() {
         let h = CommandHarness()
-        func dirty() -> Int { h.context.changesSinceSave.load(ordering: .relaxed) }
+        func dirty() -> Int { h.context.changes.sinceSave }
         XCTAssertEqual(dirty(), 0)
         h.run(["set", "a", "1"])
         h.run(["hset", "h", "f", "v"])

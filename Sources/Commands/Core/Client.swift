@@ -70,6 +70,7 @@ public final class Client {
         self.keyspace = context.keyspace
         self.info = info
         self.stats = stats
+        context.changes.register(stats)
         self.args = Arguments.empty
         self.reply = ReplyWriter()
         let acl = context.acl

@@ -124,9 +124,7 @@ public enum Dispatcher {
             if client.context.watches.isActive { touchWatchedKeys(command, client) }
             // server.dirty: a write that did not answer with an error counts as one change. (Redis
             // counts per element and skips no-op writes; for save rules this is close enough.)
-            if !repliedError(client, since: replyStart) {
-                client.context.changesSinceSave.add(1, ordering: .relaxed)
-            }
+            if !repliedError(client, since: replyStart) { client.stats.writes.bump() }
         } else {
             handler(client)
         }

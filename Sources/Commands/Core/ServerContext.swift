@@ -99,10 +99,8 @@ public final class ServerContext: Sendable {
     /// Unix ms at start (uptime, INFO).
     public let startTime: Int64
     private let nextClientID = Atomic<Int>(1)
-    /// Redis's `server.dirty`: writes since the last successful save (INFO
-    /// rdb_changes_since_last_save; drives the save rules). The dispatcher adds 1 per write command
-    /// that did not reply with an error: one relaxed add on the write path.
-    public let changesSinceSave = Atomic<Int>(0)
+    /// Redis's `server.dirty`: writes since the last successful save, summed over the loops.
+    public let changes = ChangeCounter()
 
     public init(keyspace: Keyspace, clock: Clock, control: any ServerControl,
                 commands: CommandTable = .shared) {

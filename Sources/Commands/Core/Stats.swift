@@ -11,6 +11,8 @@ public final class WorkerStats: Sendable {
     public let inputBytes = Atomic<Int>(0)
     public let outputBytes = Atomic<Int>(0)
     public let errorReplies = Atomic<Int>(0)
+    /// Write commands that did not reply with an error (Redis's server.dirty; see ChangeCounter).
+    public let writes = Atomic<Int>(0)
     public init() {}
 }
 
