@@ -140,7 +140,15 @@ public struct RequestParser: Sendable {
         var pos = position
         defer { position = pos }
 
-        if remaining < 0 {
+        if remaining < 0, let (n, next) = fastHeader(UInt8(ascii: "*"), bytes, pos, count),
+           n <= limits.maxMultibulkLength {
+            // The common "*<digits>\r" count line without memchr and the general integer parser.
+            pos = next
+            scanFrom = pos
+            if n == 0 { return .command(consumed: pos) }
+            remaining = n
+            bulkLength = -1
+        } else if remaining < 0 {
             let cr: Int
             switch findLine(base, pos, count) {
             case .found(let at): cr = at
@@ -161,7 +169,7 @@ public struct RequestParser: Sendable {
 
         while remaining > 0 {
             if bulkLength < 0 {
-                if let (length, next) = fastBulkHeader(bytes, pos, count) {
+                if let (length, next) = fastHeader(UInt8(ascii: "$"), bytes, pos, count) {
                     guard length <= limits.maxBulkLength else { return .error(.invalidBulkLength) }
                     bulkLength = length
                     pos = next
@@ -197,12 +205,12 @@ public struct RequestParser: Sendable {
         return .command(consumed: pos)
     }
 
-    /// The common `$<digits>\r?` header decoded in one pass. Returns nil whenever the answer is not
-    /// certain to equal Redis's (leading zero, more than 18 digits, anything unusual, line not yet
-    /// complete), and the exact slow path decides.
+    /// The common `$<digits>\r?` (or `*<digits>\r?`) header decoded in one pass. Returns nil
+    /// whenever the answer is not certain to equal Redis's (sign, leading zero, more than 18 digits,
+    /// anything unusual, line not yet complete), and the exact slow path decides.
     @inline(__always)
-    func fastBulkHeader(_ bytes: UnsafePointer<UInt8>, _ pos: Int, _ count: Int) -> (Int, Int)? {
-        guard pos + 3 < count, bytes[pos] == UInt8(ascii: "$") else { return nil }
+    func fastHeader(_ prefix: UInt8, _ bytes: UnsafePointer<UInt8>, _ pos: Int, _ count: Int) -> (Int, Int)? {
+        guard pos + 3 < count, bytes[pos] == prefix else { return nil }
         var i = pos + 1
         var value = 0
         let limit = min(count, pos + 19)

@@ -18,6 +18,8 @@ final class Connection {
     /// Reading stopped because the output backlog is above the high-water mark (backpressure).
     var readingPaused = false
     var closed = false
+    /// In the worker's list of connections to flush at the end of the current event batch.
+    var flushQueued = false
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd
