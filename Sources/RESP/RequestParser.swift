@@ -167,6 +167,27 @@ public struct RequestParser: Sendable {
             bulkLength = -1
         }
 
+        // Fast loop over elements that are complete and ordinary: the state stays in registers and
+        // is written back once (the general loop below stores five fields per element). It stops at
+        // the first element it is not sure about, which the general loop then handles as before.
+        if remaining > 0 && bulkLength < 0 {
+            var left = remaining
+            var p = pos
+            let maxBulk = limits.maxBulkLength
+            while left > 0, let (length, next) = fastHeader(UInt8(ascii: "$"), bytes, p, count),
+                  length <= maxBulk, length <= count &- next &- 2 {
+                arguments.append(ArgumentRange(offset: next, count: length))
+                p = next &+ length &+ 2
+                left &-= 1
+            }
+            if p != pos {
+                parsedArguments &+= remaining &- left
+                remaining = left
+                pos = p
+                scanFrom = p
+            }
+        }
+
         while remaining > 0 {
             if bulkLength < 0 {
                 if let (length, next) = fastHeader(UInt8(ascii: "$"), bytes, pos, count) {
@@ -210,19 +231,20 @@ public struct RequestParser: Sendable {
     /// anything unusual, line not yet complete), and the exact slow path decides.
     @inline(__always)
     func fastHeader(_ prefix: UInt8, _ bytes: UnsafePointer<UInt8>, _ pos: Int, _ count: Int) -> (Int, Int)? {
-        guard pos + 3 < count, bytes[pos] == prefix else { return nil }
-        var i = pos + 1
+        // Offsets are below `count` (an in-memory size), so the wrapping operators cannot wrap.
+        guard pos &+ 3 < count, bytes[pos] == prefix else { return nil }
+        var i = pos &+ 1
         var value = 0
-        let limit = min(count, pos + 19)
+        let limit = Swift.min(count, pos &+ 19)
         while i < limit {
             let d = bytes[i] &- 48
             if d > 9 { break }
             value = value &* 10 &+ Int(d)
-            i += 1
+            i &+= 1
         }
-        let digits = i - pos - 1
-        guard digits > 0, i + 1 < count, bytes[i] == 13,
-              digits == 1 || bytes[pos + 1] != UInt8(ascii: "0") else { return nil }
-        return (value, i + 2)
+        let digits = i &- pos &- 1
+        guard digits > 0, i &+ 1 < count, bytes[i] == 13,
+              digits == 1 || bytes[pos &+ 1] != UInt8(ascii: "0") else { return nil }
+        return (value, i &+ 2)
     }
 }
