@@ -88,13 +88,38 @@ public struct ByteBuffer: ~Copyable {
 
     /// Writes `value` in ASCII decimal.
     @inlinable public mutating func writeDecimal(_ value: Int) {
-        // Digits are produced right to left straight into the buffer: no temporary, no String.
+        reserveWritable(ByteBuffer.maxDecimalLength)
+        writerIndex += ByteBuffer.formatDecimal(value, into: (base + writerIndex).assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Longest decimal Int ("-9223372036854775808").
+    @inlinable public static var maxDecimalLength: Int { 20 }
+
+    /// Writes `value` in ASCII decimal at `p` (room for `maxDecimalLength` bytes); returns the length.
+    /// Digits are produced right to left straight into place: no temporary, no String. Lengths below
+    /// 1000 (bulk headers of session values, small integers) skip the digit counting.
+    @inlinable @inline(__always)
+    public static func formatDecimal(_ value: Int, into p: UnsafeMutablePointer<UInt8>) -> Int {
+        if UInt(bitPattern: value) < 10 {
+            p[0] = UInt8(truncatingIfNeeded: value) &+ 48
+            return 1
+        }
+        if UInt(bitPattern: value) < 1000 {
+            let v = UInt(bitPattern: value)
+            if v < 100 {
+                p[0] = UInt8(truncatingIfNeeded: v / 10) &+ 48
+                p[1] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+                return 2
+            }
+            p[0] = UInt8(truncatingIfNeeded: v / 100) &+ 48
+            p[1] = UInt8(truncatingIfNeeded: (v / 10) % 10) &+ 48
+            p[2] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+            return 3
+        }
         let negative = value < 0
         var magnitude = value.magnitude
         let digits = ByteBuffer.decimalDigitCount(magnitude)
         let total = digits + (negative ? 1 : 0)
-        reserveWritable(total)
-        let p = (base + writerIndex).assumingMemoryBound(to: UInt8.self)
         if negative { p[0] = UInt8(ascii: "-") }
         var i = total - 1
         repeat {
@@ -103,7 +128,7 @@ public struct ByteBuffer: ~Copyable {
             magnitude = q
             i -= 1
         } while magnitude != 0
-        writerIndex += total
+        return total
     }
 
     @inlinable static func decimalDigitCount(_ v: UInt) -> Int {

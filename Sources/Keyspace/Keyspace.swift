@@ -14,6 +14,8 @@ public final class Keyspace: @unchecked Sendable {
     public let shardCount: Int
     public let databaseCount: Int
     public let shards: [Shard]
+    /// `shards` again, unretained, for `withShard` (the keyspace keeps every shard alive).
+    @usableFromInline let shardRefs: [Unmanaged<Shard>]
     @usableFromInline let hashSeed: UInt64
     @usableFromInline let shardMask: Int
     /// Monotonic ms of the last malloc_trim (shared rate limit: trimming is process-wide).
@@ -39,12 +41,20 @@ public final class Keyspace: @unchecked Sendable {
         self.hashSeed = hashSeed
         self.shardMask = shardCount - 1
         self.shards = (0..<shardCount).map { Shard(index: $0, databaseCount: databaseCount, seed: hashSeed) }
+        self.shardRefs = shards.map { Unmanaged.passUnretained($0) }
         for shard in shards { shard.keyspace = self }
     }
 
     @inlinable public func hash(_ key: UnsafeRawBufferPointer) -> UInt64 { ByteHash.hash(key, seed: hashSeed) }
     @inlinable public func shardIndex(hash: UInt64) -> Int { Int(truncatingIfNeeded: hash) & shardMask }
     @inlinable public func shard(hash: UInt64) -> Shard { shards[shardIndex(hash: hash)] }
+
+    /// Runs `body` with the shard for `hash` without retaining it: `shard(hash:)` costs an atomic
+    /// retain/release pair, which GET/SET (measured) need not pay.
+    @inlinable @inline(__always)
+    public func withShard<R>(hash: UInt64, _ body: (Shard) throws -> R) rethrows -> R {
+        try shardRefs[shardIndex(hash: hash)]._withUnsafeGuaranteedRef(body)
+    }
 
     /// Locks the given shard indices in increasing order (duplicates allowed; each locked once).
     /// Returns the sorted unique indices for `unlockShards`.

@@ -100,6 +100,28 @@ public final class Shard: @unchecked Sendable {
         return Entry(pointer: p)
     }
 
+    /// `setString` for a key that `find` just returned as `existing` (same database, key and hash,
+    /// lock held since): a same-sized value is rewritten in place without `upsert`'s second table
+    /// lookup (SET on an existing session key is the hot case). Anything else takes `setString`.
+    @discardableResult
+    public func overwriteString(_ existing: Entry, database: Int, key: UnsafeRawBufferPointer, hash: UInt64,
+                                value: UnsafeRawBufferPointer, expireAt: Int64) -> Entry {
+        mutex.assertHeld()
+        let old = existing.pointer
+        let size = EntryLayout.allocationSize(keyLength: key.count, valueLength: value.count)
+        let usable = tessera_malloc_usable_size(old)
+        // The same reuse rule as `upsert`.
+        guard EntryLayout.type(old) == ValueType.string.rawValue && size <= usable && size * 2 > usable else {
+            return setString(database: database, key: key, hash: hash, value: value, expireAt: expireAt)
+        }
+        EntryLayout.setValueLength(old, UInt32(value.count))
+        EntryLayout.setAccessClock(old, core.pointee.clockSeconds)
+        core.pointee.retime(old, table: core.pointee.table(database), expireAt: expireAt)
+        if value.count > 0 { EntryLayout.valueStart(old).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        publish()
+        return existing
+    }
+
     /// Inserts a new string entry of `length` uninitialised value bytes (caller fills `entry.value`),
     /// replacing any existing one. For values built in place (SETRANGE, APPEND, INCR, COPY).
     public func insertString(database: Int, key: UnsafeRawBufferPointer, hash: UInt64,

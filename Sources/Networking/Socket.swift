@@ -112,8 +112,25 @@ public enum Socket {
         }
     }
 
+    /// Reads what is there (one call; the loop is level-triggered). `recv` rather than `read`:
+    /// it goes straight to the socket layer, skipping the VFS read path (fdget_pos,
+    /// rw_verify_area, fsnotify), about 3 % of the server's CPU per unpipelined request (perf).
     @inline(__always)
     public static func read(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<ReadResult, SystemError> {
+        while true {
+            let n = recv(fd, buffer, count, 0)
+            if n > 0 { return .success(.bytes(n)) }
+            if n == 0 { return .success(.endOfFile) }
+            let code = currentErrno()
+            if code == EINTR { continue }
+            if code == EAGAIN { return .success(.wouldBlock) }
+            if code == ENOTSOCK { return readFile(fd, into: buffer, count: count) }
+            return .failure(SystemError("recv", errno: code))
+        }
+    }
+
+    /// Not a socket (a pipe in tests): plain read.
+    static func readFile(_ fd: Int32, into buffer: UnsafeMutableRawPointer, count: Int) -> Result<ReadResult, SystemError> {
         while true {
             let n = Glibc.read(fd, buffer, count)
             if n > 0 { return .success(.bytes(n)) }

@@ -22,16 +22,26 @@ public struct ReplyWriter: ~Copyable {
         buffer.commitWritten(2)
     }
 
-    /// "<prefix><n>\r\n": every length header and integer reply.
+    /// "<prefix><n>\r\n": every length header and integer reply. One capacity check, then plain
+    /// stores (this runs once per reply).
     @inlinable mutating func header(_ prefix: UInt8, _ n: Int) {
-        buffer.reserveWritable(24)
-        buffer.write(byte: prefix)
-        buffer.writeDecimal(n)
-        crlf()
+        buffer.reserveWritable(ByteBuffer.maxDecimalLength + 3)
+        let p = buffer.writePointer.assumingMemoryBound(to: UInt8.self)
+        p[0] = prefix
+        let digits = ByteBuffer.formatDecimal(n, into: p + 1)
+        p[1 + digits] = 13
+        p[2 + digits] = 10
+        buffer.writerIndex += digits + 3
     }
 
     /// "+OK\r\n"
-    @inlinable public mutating func ok() { buffer.write("+OK\r\n") }
+    @inlinable public mutating func ok() {
+        buffer.reserveWritable(5)
+        let p = buffer.writePointer
+        p.storeBytes(of: 0x0D4B_4F2B as UInt32, as: UInt32.self)  // "+OK\r", little-endian
+        (p + 4).storeBytes(of: 10 as UInt8, as: UInt8.self)
+        buffer.writerIndex += 5
+    }
 
     /// "+<text>\r\n" (text must not contain CR/LF).
     @inlinable public mutating func simple(_ text: StaticString) {

@@ -144,7 +144,16 @@ public struct RequestParser: Sendable {
         var pos = position
         defer { position = pos }
 
-        if remaining < 0 {
+        if remaining < 0, let (n, next) = fastHeader(UInt8(ascii: "*"), bytes, pos, count),
+           n <= limits.maxMultibulkLength,
+           !limits.unauthenticated || n <= ParserLimits.unauthenticatedMultibulkLengthMax {
+            // The common "*<digits>\r" count line without memchr and the general integer parser.
+            pos = next
+            scanFrom = pos
+            if n == 0 { return .command(consumed: pos) }
+            remaining = n
+            bulkLength = -1
+        } else if remaining < 0 {
             let cr: Int
             switch findLine(base, pos, count) {
             case .found(let at): cr = at
@@ -166,9 +175,33 @@ public struct RequestParser: Sendable {
             bulkLength = -1
         }
 
+        // Fast loop over elements that are complete and ordinary: the state stays in registers and
+        // is written back once (the general loop below stores five fields per element). It stops at
+        // the first element it is not sure about, which the general loop then handles as before.
+        if remaining > 0 && bulkLength < 0 {
+            var left = remaining
+            var p = pos
+            // Anything larger (or, before AUTH, above Redis's 16 KiB) takes the general loop, which
+            // reports the right error.
+            let maxBulk = limits.unauthenticated
+                ? min(limits.maxBulkLength, ParserLimits.unauthenticatedBulkLengthMax) : limits.maxBulkLength
+            while left > 0, let (length, next) = fastHeader(UInt8(ascii: "$"), bytes, p, count),
+                  length <= maxBulk, length <= count &- next &- 2 {
+                arguments.append(ArgumentRange(offset: next, count: length))
+                p = next &+ length &+ 2
+                left &-= 1
+            }
+            if p != pos {
+                parsedArguments &+= remaining &- left
+                remaining = left
+                pos = p
+                scanFrom = p
+            }
+        }
+
         while remaining > 0 {
             if bulkLength < 0 {
-                if let (length, next) = fastBulkHeader(bytes, pos, count) {
+                if let (length, next) = fastHeader(UInt8(ascii: "$"), bytes, pos, count) {
                     guard length <= limits.maxBulkLength else { return .error(.invalidBulkLength) }
                     if limits.unauthenticated && length > ParserLimits.unauthenticatedBulkLengthMax {
                         return .error(.unauthenticatedBulkLength)
@@ -210,24 +243,25 @@ public struct RequestParser: Sendable {
         return .command(consumed: pos)
     }
 
-    /// The common `$<digits>\r?` header decoded in one pass. Returns nil whenever the answer is not
-    /// certain to equal Redis's (leading zero, more than 18 digits, anything unusual, line not yet
-    /// complete), and the exact slow path decides.
+    /// The common `$<digits>\r?` (or `*<digits>\r?`) header decoded in one pass. Returns nil
+    /// whenever the answer is not certain to equal Redis's (sign, leading zero, more than 18 digits,
+    /// anything unusual, line not yet complete), and the exact slow path decides.
     @inline(__always)
-    func fastBulkHeader(_ bytes: UnsafePointer<UInt8>, _ pos: Int, _ count: Int) -> (Int, Int)? {
-        guard pos + 3 < count, bytes[pos] == UInt8(ascii: "$") else { return nil }
-        var i = pos + 1
+    func fastHeader(_ prefix: UInt8, _ bytes: UnsafePointer<UInt8>, _ pos: Int, _ count: Int) -> (Int, Int)? {
+        // Offsets are below `count` (an in-memory size), so the wrapping operators cannot wrap.
+        guard pos &+ 3 < count, bytes[pos] == prefix else { return nil }
+        var i = pos &+ 1
         var value = 0
-        let limit = min(count, pos + 19)
+        let limit = Swift.min(count, pos &+ 19)
         while i < limit {
             let d = bytes[i] &- 48
             if d > 9 { break }
             value = value &* 10 &+ Int(d)
-            i += 1
+            i &+= 1
         }
-        let digits = i - pos - 1
-        guard digits > 0, i + 1 < count, bytes[i] == 13,
-              digits == 1 || bytes[pos + 1] != UInt8(ascii: "0") else { return nil }
-        return (value, i + 2)
+        let digits = i &- pos &- 1
+        guard digits > 0, i &+ 1 < count, bytes[i] == 13,
+              digits == 1 || bytes[pos &+ 1] != UInt8(ascii: "0") else { return nil }
+        return (value, i &+ 2)
     }
 }

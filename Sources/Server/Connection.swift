@@ -24,6 +24,8 @@ final class Connection {
     var awaitingSync = false
     /// When the pending output first exceeded its class's soft limit (0 = it is under).
     var softLimitSince: Int64 = 0
+    /// In the worker's list of connections to flush at the end of the current event batch.
+    var flushQueued = false
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

@@ -32,6 +32,8 @@ final class Worker: @unchecked Sendable {
     /// appendfsync always: connections whose replies wait for their AOF records to be durable.
     private var awaitingSync: [Connection] = []
     private var syncTarget: Int64 = 0
+    /// Connections whose replies are written once the current batch of events is handled.
+    private var pendingFlush: [Connection] = []
 
     private static let listenerTag: UInt64 = 1 << 63
     private static let wakeupTag: UInt64 = 1 << 62
@@ -87,6 +89,7 @@ final class Worker: @unchecked Sendable {
             }
             if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
+            if !pendingFlush.isEmpty { flushPending() }
             housekeep()
         }
         closeAll()
@@ -233,15 +236,18 @@ final class Worker: @unchecked Sendable {
         }
         client.info.lastInteraction.store(client.now, ordering: .relaxed)
         if let aof = server.aof, aof.holdsReplies, client.durableTarget > aof.durableOffset.load(ordering: .acquiring) {
-            // Acknowledged only once on disk: the reply waits for this iteration's group commit.
+            // Acknowledged only once on disk: the reply waits for this iteration's group commit
+            // (finishBatch), which runs before the batch's replies are written (flushPending).
             if !connection.awaitingSync {
                 connection.awaitingSync = true
                 awaitingSync.append(connection)
             }
             syncTarget = max(syncTarget, client.durableTarget)
-            return
         }
-        _ = flush(connection)
+        if !connection.flushQueued {
+            connection.flushQueued = true
+            pendingFlush.append(connection)
+        }
     }
 
     private func postpone(_ connection: Connection) {
@@ -267,8 +273,8 @@ final class Worker: @unchecked Sendable {
         connection.awaitingSync = false
     }
 
-    /// End of a loop iteration: one write (+ fdatasync under always) covers every connection
-    /// served in it, then their replies go out.
+    /// End of a batch of events, before its replies are written: one write (+ fdatasync under
+    /// always) covers every connection served in it; then flushPending lets their replies out.
     private func finishBatch(_ aof: AppendOnlyFile) {
         if awaitingSync.isEmpty {
             aof.writeIfPending()
@@ -276,15 +282,27 @@ final class Worker: @unchecked Sendable {
         }
         aof.ensureDurable(syncTarget)
         syncTarget = 0
-        let ready = awaitingSync
+        for connection in awaitingSync { connection.awaitingSync = false }
         awaitingSync.removeAll(keepingCapacity: true)
-        for connection in ready {
-            connection.awaitingSync = false
-            if !connection.closed { flush(connection) }
-        }
     }
 
     // MARK: Writing
+
+    /// Writes the replies of every connection that executed requests in this batch of events, once
+    /// all of the batch's reads are done (Redis's handleClientsWithPendingWrites before sleeping).
+    /// Same syscalls as writing after each read, but the replies leave in a burst: a client
+    /// waiting on many connections (redis-benchmark, a pool) is woken once and finds them all
+    /// ready, instead of waking, reading one reply and sleeping again between our reads.
+    private func flushPending() {
+        var index = 0
+        while index < pendingFlush.count {
+            let connection = pendingFlush[index]
+            connection.flushQueued = false
+            if !connection.closed { flush(connection) }
+            index += 1
+        }
+        pendingFlush.removeAll(keepingCapacity: true)
+    }
 
     /// Writes pending replies; false if the connection was closed.
     @discardableResult

@@ -20,7 +20,7 @@ final class ByteBufferTests: XCTestCase {
     }
 
     func testWriteDecimalEdges() {
-        for v in [0, 1, -1, 9, 10, 99, 100, 12345, -12345, 9999, 10000, Int.max, Int.min] {
+        for v in [0, 1, -1, 9, 10, 99, 100, 400, 999, 1000, -9, -10, -999, 12345, -12345, 9999, 10000, Int.max, Int.min] {
             var b = ByteBuffer(capacity: 4)
             b.writeDecimal(v)
             XCTAssertEqual(contents(b), String(v))

@@ -45,6 +45,43 @@ final class EntryTests: XCTestCase {
         XCTAssertEqual(h.ks.count(database: 0), 1)
     }
 
+    /// SET's path for a key it has just found: in place when the value fits, else a new entry; the
+    /// TTL bookkeeping (volatile count, wheel) follows either way.
+    func testOverwriteStringInPlaceAndMoved() {
+        let h = Harness(shards: 1, databases: 2)
+        h.expireDue(now: 1000)
+        let first = h.set(1, [4, 2], [1, 1, 1, 1], expireAt: 5000)
+        func overwrite(_ value: [UInt8], expireAt: Int64) -> Entry {
+            h.withShard([4, 2]) { shard, hash in
+                [UInt8]([4, 2]).withUnsafeBytes { k in
+                    value.withUnsafeBytes { v in
+                        guard let found = shard.find(database: 1, key: k, hash: hash, now: 1000) else {
+                            preconditionFailure("key must exist")
+                        }
+                        return shard.overwriteString(found, database: 1, key: k, hash: hash, value: v, expireAt: expireAt)
+                    }
+                }
+            }
+        }
+        // Same size, TTL cleared: rewritten in place.
+        var e = overwrite([2, 2, 2, 2], expireAt: 0)
+        XCTAssertEqual(e.pointer, first.pointer)
+        XCTAssertEqual(h.get(1, [4, 2], now: 1000), [2, 2, 2, 2])
+        XCTAssertEqual(h.ks.volatileCount(database: 1), 0)
+        // Same size, TTL set again: still in place, and the wheel expires it.
+        e = overwrite([3, 3, 3], expireAt: 6000)
+        XCTAssertEqual(e.pointer, first.pointer)
+        XCTAssertEqual(h.ks.volatileCount(database: 1), 1)
+        // Much bigger: a new entry replaces the old one in the table and on the wheel.
+        e = overwrite(Array(repeating: 9, count: 3000), expireAt: 7000)
+        XCTAssertEqual(h.get(1, [4, 2], now: 1000), Array(repeating: 9, count: 3000))
+        XCTAssertEqual(h.ks.count(database: 1), 1)
+        XCTAssertEqual(h.ks.volatileCount(database: 1), 1)
+        XCTAssertEqual(h.expireDue(now: 6500), 0)
+        XCTAssertEqual(h.expireDue(now: 7001), 1)
+        XCTAssertEqual(h.ks.count(database: 1), 0)
+    }
+
     func testAccessClock() {
         let h = Harness(shards: 1, databases: 1)
         h.set(0, [1], [1])

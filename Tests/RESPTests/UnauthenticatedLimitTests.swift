@@ -25,6 +25,9 @@ final class UnauthenticatedLimitTests: XCTestCase {
         XCTAssertEqual(feed(input, chunks: Array(repeating: 1, count: input.count), limits: limits).error,
                        .unauthenticatedBulkLength)
         XCTAssertNil(feed(bytes("*1\r\n$16384\r\n"), limits: limits).error)
+        // The whole oversized element already in the buffer (the parser's fast element loop).
+        let whole = bytes("*2\r\n$3\r\nGET\r\n$16385\r\n" + String(repeating: "x", count: 16385) + "\r\n")
+        XCTAssertEqual(feed(whole, limits: limits).error, .unauthenticatedBulkLength)
         XCTAssertEqual(feed(bytes("*1\r\n$-1\r\n"), limits: limits).error, .invalidBulkLength)
         let small = "*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n"
         XCTAssertEqual(feed(bytes(small), limits: limits).commands, [["AUTH", "pw"]])

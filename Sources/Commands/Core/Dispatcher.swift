@@ -12,7 +12,7 @@ public enum Dispatcher {
     public static func execute(_ client: Client) {
         let args = client.args
         precondition(args.count > 0, "empty commands are skipped before dispatch")
-        client.now = client.replaying ? 0 : client.context.clock.nowMilliseconds()
+        client.now = client.replaying ? 0 : client.readClock()
         client.stats.commandsProcessed.bump()
         guard var command = client.context.commands.lookup(args[0]) else {
             client.command = nil

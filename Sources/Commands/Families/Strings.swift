@@ -122,7 +122,7 @@ public enum StringFamily {
     static func replyValue(_ client: Client, _ entry: Entry?) -> Bool {
         guard let entry else {
             client.stats.keyspaceMisses.bump()
-            client.context.events.notify(.keyMiss, "keymiss", key: client.args[1], database: client.database)
+            client.notify(.keyMiss, "keymiss", key: client.args[1], database: client.database)
             client.reply.null()
             return true
         }
@@ -140,10 +140,11 @@ public enum StringFamily {
     static func get(_ client: Client) {
         let key = client.args[1]
         let hash = client.keyspace.hash(key)
-        let shard = client.keyspace.shard(hash: hash)
-        shard.lock()
-        defer { shard.unlock() }
-        _ = replyValue(client, shard.find(database: client.database, key: key, hash: hash, now: client.now))
+        client.keyspace.withShard(hash: hash) { shard in
+            shard.lock()
+            defer { shard.unlock() }
+            _ = replyValue(client, shard.find(database: client.database, key: key, hash: hash, now: client.now))
+        }
     }
 
     // MARK: SET, SETNX, SETEX, PSETEX, GETSET
@@ -189,9 +190,17 @@ public enum StringFamily {
     static func setGeneric(_ client: Client, value: UnsafeRawBufferPointer, flags: UInt16, expireAt: Int64,
                            integerReply: Bool) {
         let key = client.args[1]
-        let database = client.database
         let hash = client.keyspace.hash(key)
-        let shard = client.keyspace.shard(hash: hash)
+        client.keyspace.withShard(hash: hash) { shard in
+            setLocked(client, shard, key: key, hash: hash, value: value, flags: flags, expireAt: expireAt,
+                      integerReply: integerReply)
+        }
+    }
+
+    @inline(__always)
+    static func setLocked(_ client: Client, _ shard: Shard, key: UnsafeRawBufferPointer, hash: UInt64,
+                          value: UnsafeRawBufferPointer, flags: UInt16, expireAt: Int64, integerReply: Bool) {
+        let database = client.database
         shard.lock()
         defer { shard.unlock() }
         let existing = shard.find(database: database, key: key, hash: hash, now: client.now)
@@ -207,12 +216,15 @@ public enum StringFamily {
         }
         var deadline = expireAt
         if flags & Option.keepTTL != 0, let existing { deadline = existing.expireAt }
-        shard.setString(database: database, key: key, hash: hash, value: value, expireAt: deadline)
+        if let existing {
+            shard.overwriteString(existing, database: database, key: key, hash: hash, value: value, expireAt: deadline)
+        } else {
+            shard.setString(database: database, key: key, hash: hash, value: value, expireAt: deadline)
+        }
         // Redis: "new" (dbAdd), "set", then "expire" when an expiry argument was given (not KEEPTTL).
-        let events = client.context.events
-        if existing == nil { events.notify(.newKey, "new", key: key, database: database) }
-        events.notify(.string, "set", key: key, database: database)
-        if expireAt != 0 { events.notify(.generic, "expire", key: key, database: database) }
+        if existing == nil { client.notify(.newKey, "new", key: key, database: database) }
+        client.notify(.string, "set", key: key, database: database)
+        if expireAt != 0 { client.notify(.generic, "expire", key: key, database: database) }
         if client.propagates { propagateSet(client, value: value, flags: flags, expireAt: expireAt) }
         if !withGet {
             if integerReply { client.reply.integer(1) } else { client.reply.ok() }
@@ -265,7 +277,7 @@ public enum StringFamily {
         client.suppressPropagation()
         guard let entry = shard.find(database: database, key: key, hash: hash, now: client.now) else {
             client.stats.keyspaceMisses.bump()
-            client.context.events.notify(.keyMiss, "keymiss", key: key, database: database)
+            client.notify(.keyMiss, "keymiss", key: key, database: database)
             client.reply.null()
             return
         }
@@ -284,15 +296,15 @@ public enum StringFamily {
         if flags & (Option.exat | Option.pxat) != 0 && deadline <= client.now {
             // An absolute deadline already reached deletes the key (Redis checkAlreadyExpired).
             shard.remove(entry, database: database, hash: hash)
-            client.context.events.notify(.generic, "del", key: key, database: database)
+            client.notify(.generic, "del", key: key, database: database)
             if client.propagates { client.propagateDel(key) }
         } else if expireIndex != 0 {
             shard.setExpiration(entry, expireAt: deadline)
-            client.context.events.notify(.generic, "expire", key: key, database: database)
+            client.notify(.generic, "expire", key: key, database: database)
             if client.propagates { client.propagatePExpireAt(key, deadline) }
         } else if flags & Option.persist != 0 && entry.expireAt != 0 {
             shard.setExpiration(entry, expireAt: 0)
-            client.context.events.notify(.generic, "persist", key: key, database: database)
+            client.notify(.generic, "persist", key: key, database: database)
             if client.propagates {
                 client.propagateCommand(argumentCount: 2)
                 client.propagateArgument("PERSIST")
@@ -312,7 +324,7 @@ public enum StringFamily {
         client.suppressPropagation()
         guard replyValue(client, entry), let entry else { return }
         shard.remove(entry, database: database, hash: hash)
-        client.context.events.notify(.generic, "del", key: key, database: database)
+        client.notify(.generic, "del", key: key, database: database)
         if client.propagates { client.propagateDel(key) }
     }
 
