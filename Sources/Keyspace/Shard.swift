@@ -19,7 +19,7 @@ public final class Shard: @unchecked Sendable {
 
     /// Freed bytes worth a malloc_trim (a few pages' worth; below it there is nothing to give back).
     static let trimThreshold = 64 << 10
-    static let expiryMigrationBudget = 1024
+    public static let expiryMigrationBudget = 1024
 
     init(index: Int, databaseCount: Int, seed: UInt64) {
         self.index = index
@@ -219,7 +219,7 @@ public final class Shard: @unchecked Sendable {
     /// Removes up to `budget` keys whose deadline is ≤ `now - 1` per Redis's rule, driven by the wheel
     /// (not sampling). Returns how many were removed. Calls the expirationHandler for each.
     /// Also advances table migrations/shrinks by a bounded amount and may call malloc_trim.
-    public func expireDue(now: Int64, budget: Int) -> Int {
+    public func expireDue(now: Int64, budget: Int, migrationBudget: Int = Shard.expiryMigrationBudget) -> Int {
         mutex.assertHeld()
         core.pointee.observe(now: now)
         var removed = 0
@@ -237,7 +237,7 @@ public final class Shard: @unchecked Sendable {
             core.pointee.expired += removed
             publishedExpired.store(core.pointee.expired, ordering: .relaxed)
         }
-        core.pointee.maintainTables(migrationBudget: Shard.expiryMigrationBudget)
+        core.pointee.maintainTables(migrationBudget: migrationBudget)
         trimIfWorthwhile()
         publish()
         return removed

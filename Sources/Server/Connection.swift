@@ -17,6 +17,8 @@ final class Connection {
     var waitingForWritable = false
     /// Reading stopped because the output backlog is above the high-water mark (backpressure).
     var readingPaused = false
+    /// Complete requests wait in `input` for the connection's next turn (Worker.unfinished).
+    var hasUnprocessedInput = false
     /// A request is held back by CLIENT PAUSE (the worker's postponed list has this connection).
     var postponed = false
     var closed = false
