@@ -4,6 +4,7 @@ import Glibc
 import Keyspace
 import Persistence
 import RESP
+import Synchronization
 
 /// Start-up replay of the append-only file (Redis loadAppendOnlyFiles): the manifest's base, then
 /// its incremental files, each command run through the real Dispatcher by an internal client
@@ -17,7 +18,8 @@ enum AOFLoader {
 
     /// Replays the AOF under `aof.directory`, if a manifest exists. Returns the manifest (nil =
     /// no AOF yet). Throws a message naming the file and offset when start-up must stop.
-    static func load(aof: AppendOnlyFile, context: ServerContext, settings: Settings, logger: Logger) throws -> AOFManifest? {
+    static func load(aof: AppendOnlyFile, context: ServerContext, settings: Settings, logger: Logger,
+                     progress: StartupLoader? = nil) throws -> AOFManifest? {
         guard let text = readFile(aof.manifestPath) else {
             if errno != ENOENT { throw LoadError(description: "Can't open the AOF manifest \(aof.manifestPath): \(String(cString: strerror(errno)))") }
             return nil
@@ -43,6 +45,10 @@ enum AOFLoader {
         }
         let files = manifest.loadOrder
         var total = 0
+        // INFO loading_total_bytes / loading_loaded_bytes and a progress line every few seconds.
+        progress?.totalBytes.store(files.reduce(0) { $0 + Int(aof.fileSize(aof.path($1.name))) }, ordering: .relaxed)
+        var loadedBefore = 0
+        var nextLog = StartupLoader.monotonicMilliseconds() + StartupLoader.progressLogIntervalMilliseconds
         for (index, file) in files.enumerated() {
             let path = aof.path(file.name)
             guard let bytes = readFile(path) else {
@@ -53,12 +59,20 @@ enum AOFLoader {
             let isLast = index == files.count - 1
             let result: AOFLoadResult
             do {
-                result = try replay(bytes, client: client, fileName: file.name)
+                result = try replay(bytes, client: client, fileName: file.name) { offset in
+                    progress?.loadedBytes.store(loadedBefore + offset, ordering: .relaxed)
+                    let now = StartupLoader.monotonicMilliseconds()
+                    if now >= nextLog {
+                        nextLog = now + StartupLoader.progressLogIntervalMilliseconds
+                        logger.notice("Loading the append only file: \(loadedBefore + offset) bytes replayed")
+                    }
+                }
             } catch let error as LoadError {
                 throw error
             } catch {
                 throw LoadError(description: "Bad file format reading the append only file \(file.name): \(error). Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>")
             }
+            loadedBefore += bytes.count
             total += result.commands
             if result.truncated {
                 guard isLast && settings.aofLoadTruncated else {
@@ -83,7 +97,9 @@ enum AOFLoader {
     /// One file's commands through the dispatcher. An RDB image at its start (a `.base.rdb`, what
     /// redis-server writes with its default aof-use-rdb-preamble yes, or an old preamble AOF) goes
     /// straight into the keyspace, expired keys included: the log that follows decides their fate.
-    static func replay(_ bytes: [UInt8], client: Client, fileName: String) throws -> AOFLoadResult {
+    static func replay(_ bytes: [UInt8], client: Client, fileName: String,
+                       progress: (Int) -> Void = { _ in }) throws -> AOFLoadResult {
+        var commands = 0
         var ranges: [ArgumentRange] = []
         var failure: LoadError?
         let result = try bytes.withUnsafeBytes { file in
@@ -106,6 +122,8 @@ enum AOFLoader {
                     failure = LoadError(description: "Unknown command '\(name)' reading the append only file \(fileName) at offset \(command.offset)")
                 }
                 client.reply.buffer.clear()
+                commands &+= 1
+                if commands & 1023 == 0 { progress(command.offset) }
             })
         }
         if let failure { throw failure }

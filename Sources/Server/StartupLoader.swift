@@ -50,7 +50,7 @@ final class StartupLoader: @unchecked Sendable {
         let context = server.context!
         let now = server.clock.nowMilliseconds()
         var loaded = 0, expired = 0
-        var nextLog = monotonicMilliseconds() + StartupLoader.progressLogIntervalMilliseconds
+        var nextLog = StartupLoader.monotonicMilliseconds() + StartupLoader.progressLogIntervalMilliseconds
         do throws(PersistenceError) {
             let summary = try RDBFile.withMappedFile(path) { (bytes) throws(PersistenceError) -> RDBLoadSummary in
                 totalBytes.store(bytes.count, ordering: .relaxed)
@@ -65,7 +65,7 @@ final class StartupLoader: @unchecked Sendable {
                     if (loaded + expired) & 1023 == 0 {
                         keysLoaded.store(loaded, ordering: .relaxed)
                         keysExpired.store(expired, ordering: .relaxed)
-                        let t = monotonicMilliseconds()
+                        let t = StartupLoader.monotonicMilliseconds()
                         if t >= nextLog {
                             nextLog = t + StartupLoader.progressLogIntervalMilliseconds
                             let total = max(1, totalBytes.load(ordering: .relaxed))
@@ -98,7 +98,7 @@ final class StartupLoader: @unchecked Sendable {
         context.setGate(AdmissionGate.loading, false)
     }
 
-    private func monotonicMilliseconds() -> Int64 {
+    static func monotonicMilliseconds() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000

@@ -9,8 +9,27 @@ import Synchronization
 extension TesseraServer {
     /// Loads the AOF (if any), opens it for appending and turns propagation on. Before any worker
     /// runs, so no client can see a half-loaded keyspace.
+    /// As Redis: the event loops already serve clients while the AOF is replayed on its own thread
+    /// (-LOADING for commands without the `loading` flag, INFO loading:1 with progress). Logging
+    /// starts before the gate lifts, so the first write a client gets acknowledged is in the log.
+    /// Damage stops the server (exit 1) with the message naming file and offset.
+    func beginAppendOnlyLoad(_ settings: Settings) {
+        context.setGate(AdmissionGate.loading, true)
+        startupLoader.startTime.store(clock.nowMilliseconds() / 1000, ordering: .relaxed)
+        aofLoadThread = OSThread(name: "tessera-aofload") { [self] in
+            do {
+                try startAppendOnlyFile(settings)
+            } catch {
+                logger.warning("Failed to start: \(error)")
+                _exit(1)
+            }
+            context.setGate(AdmissionGate.loading, false)
+        }
+    }
+
     func startAppendOnlyFile(_ settings: Settings) throws {
-        let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger)
+        let manifest = try AOFLoader.load(aof: aof, context: context, settings: settings, logger: logger,
+                                          progress: startupLoader)
         context.changes.reset()  // what was replayed is on disk already
         try aof.openForAppend(existing: manifest)
         context.propagation.setEnabled(true)

@@ -33,6 +33,9 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     /// The append-only file (active while appendonly is on).
     private(set) var aof: AppendOnlyFile!
     var aofThread: OSThread?
+    /// Replays the AOF at start-up while the event loops answer -LOADING (set and joined by the
+    /// main thread).
+    var aofLoadThread: OSThread?
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
 
@@ -71,7 +74,6 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     public func start() throws {
         let settings = currentSettings
         try applySecurityAtStartup(settings)
-        if settings.appendOnly { try startAppendOnlyFile(settings) }
         for entry in settings.bind {
             let optional = entry.hasPrefix("-")
             let host = optional ? String(entry.dropFirst()) : entry
@@ -96,7 +98,11 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         }
         // Before any event loop runs: the LOADING gate must be up before the first command.
         // (When the append-only file is enabled it is loaded instead, as in Redis.)
-        if !settings.appendOnly { startupLoader.begin(path: settings.dbFilename, server: self) }
+        if settings.appendOnly {
+            beginAppendOnlyLoad(settings)
+        } else {
+            startupLoader.begin(path: settings.dbFilename, server: self)
+        }
         snapshotter.updateWriteGate(settings)
         let count = settings.ioThreads
         for index in 0..<count {
@@ -163,6 +169,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         if joiningWorkers { snapshotter.cancelBackground() }
         for worker in workers { worker.wakeup.signal() }
         if joiningWorkers { for thread in threads { thread.join() } }
+        aofLoadThread?.join()
         // Last, so every acknowledged write is in the AOF, and synced, before the process exits.
         stopAppendOnlyFile(waitingForRewrite: joiningWorkers)
         for listener in listeners { Glibc.close(listener.fd) }

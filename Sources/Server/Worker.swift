@@ -445,7 +445,9 @@ final class Worker: @unchecked Sendable {
         guard now >= nextHousekeeping || expiryBacklog else { return }
         nextHousekeeping = now + Worker.housekeepingPeriodMilliseconds
         var backlog = false
-        for shard in ownedShards {
+        // Nothing expires while the dataset loads (Redis's rule): an AOF replay must see the keys
+        // its later commands touch.
+        for shard in ownedShards where !server.context.isLoading {
             shard.lock()
             let removed = shard.expireDue(now: now, budget: expiredKeysPerShard, migrationBudget: migratedEntriesPerShard)
             shard.unlock()

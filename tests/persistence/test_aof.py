@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -365,3 +366,42 @@ def test_evicted_keys_reach_the_aof_as_del(launcher):
     again = launcher.start("--maxmemory", "0")
     assert set(again.client().scan_iter(count=1000)) == expected
     again.terminate()
+
+
+def test_loading_state_while_a_large_aof_replays(launcher):
+    """As for a dump: the server answers -LOADING (and INFO loading:1 with progress) while the AOF
+    replays, then serves the whole dataset; writes are logged from the first acknowledged one."""
+    server = launcher.start("--appendfsync", "no")
+    payload = b"".join(b"*3\r\n$3\r\nSET\r\n$%d\r\nkey:%d\r\n$16\r\nvalue-%010d\r\n" % (len(b"key:%d" % i), i, i)
+                       for i in range(1_000_000))
+    done = subprocess.run(["redis-cli", "-p", str(server.port), "--pipe"], input=payload,
+                          capture_output=True, timeout=120)
+    assert b"errors: 0, replies: 1000000" in done.stdout, done.stdout
+    server.terminate()
+    restarted = launcher.start(wait=False)
+    saw_loading = saw_info = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", restarted.port), timeout=5) as s:
+                s.sendall(b"*2\r\n$3\r\nGET\r\n$5\r\nkey:1\r\n")
+                reply = s.recv(1000)
+                if not reply.startswith(b"-LOADING"):
+                    break
+                assert reply == b"-LOADING Redis is loading the dataset in memory\r\n"
+                saw_loading = True
+                s.sendall(b"*2\r\n$4\r\nINFO\r\n$11\r\npersistence\r\n")
+                time.sleep(0.01)
+                info = s.recv(65536).decode()
+                fields = dict(line.split(":", 1) for line in info.split("\r\n") if ":" in line)
+                if fields.get("loading") == "1" and int(fields.get("loading_total_bytes", "0")) > 0:
+                    saw_info = True
+        except OSError:
+            time.sleep(0.005)
+    assert saw_loading and saw_info, restarted.output()
+    c = restarted.client()
+    assert c.dbsize() == 1_000_000
+    assert c.get("key:999999") == b"value-0000999999"
+    assert c.set("after", "load")
+    restarted.terminate()
+    assert launcher.start().client().get("after") == b"load"

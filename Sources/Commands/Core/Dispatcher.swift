@@ -138,7 +138,8 @@ public enum Dispatcher {
             client.reply.error(ErrorReply.misconf)
             return false
         }
-        if gates & AdmissionGate.loading != 0 && !command.flags.contains(.loading) {
+        // The AOF replay itself runs while the gate is up.
+        if gates & AdmissionGate.loading != 0 && !command.flags.contains(.loading) && !client.replaying {
             client.reply.error(ErrorReply.loading)
             return false
         }
