@@ -18,18 +18,8 @@ from pathlib import Path
 import pytest
 import redis as redispy
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tessera_binary() -> str:
-    return os.environ.get("TESSERA_BIN") or str(REPO_ROOT / ".build/release/tessera")
+# One definition of the binary, ports and timeouts for every persistence test (rdb_support.py).
+from rdb_support import REPO_ROOT, START_TIMEOUT, free_port, tessera_binary  # noqa: E402,F401
 
 
 class Proc:
