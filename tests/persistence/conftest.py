@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 import redis as redispy
 
 # One definition of the binary, ports and timeouts for every persistence test (rdb_support.py).
-from rdb_support import REPO_ROOT, START_TIMEOUT, free_port, tessera_binary  # noqa: E402,F401
+from rdb_support import START_TIMEOUT, free_port, tessera_binary
 
 
 class Proc:
