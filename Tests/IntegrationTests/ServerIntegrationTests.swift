@@ -111,16 +111,8 @@ final class ServerIntegrationTests: XCTestCase {
     }
 
     func testBadConfigurationStopsStartup() throws {
-        let process = Process()
-        process.executableURL = ServerProcess.binaryURL
-        process.arguments = ["--port", "notanumber"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, _, text) = try ServerProcess.runToExit(["--port", "notanumber"])
+        XCTAssertEqual(status, 1)
         XCTAssertTrue(text.contains("'port notanumber'"), text)
         XCTAssertTrue(text.contains("argument couldn't be parsed into an integer"), text)
     }

@@ -75,16 +75,9 @@ final class SnapshotIntegrationTests: XCTestCase {
         // A valid header followed by garbage where a key's type byte should be.
         let bytes = Array("REDIS0010".utf8) + [0xFE, 0x00, 0x00, 0x03, 0x01, 0x6B, 0x01, 0x76, 0xFF] + [UInt8](repeating: 0, count: 8)
         XCTAssertTrue(FileManager.default.createFile(atPath: dumpPath, contents: Data(bytes)))
-        let process = Process()
-        process.executableURL = ServerProcess.binaryURL
-        process.arguments = ["--port", "\(ServerProcess.freePort())", "--bind", "127.0.0.1", "--dir", directory]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1)
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let (status, text, _) = try ServerProcess.runToExit(
+            ["--port", "\(ServerProcess.freePort())", "--bind", "127.0.0.1", "--dir", directory])
+        XCTAssertEqual(status, 1)
         XCTAssertTrue(text.contains("Fatal error loading the DB"), text)
         XCTAssertTrue(text.contains("byte"), text)
     }
