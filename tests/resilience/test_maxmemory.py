@@ -130,8 +130,13 @@ def test_volatile_policies_only_evict_keys_with_a_ttl(server, policy):
     assert int(c.info("stats")["evicted_keys"]) > 0
     assert sum(v is not None for v in c.mget([f"persistent:{i}" for i in range(2000)])) == 2000
     if policy == "volatile-ttl":
-        # Nearest expiry goes first: the earliest-written (shortest TTL) keys of the first batch.
-        assert c.exists("v0:0") == 0
+        # Nearest expiry goes first. Like Redis the choice is sampled, so no single key is certain
+        # to go (checking one key was flaky); check the shortest and longest TTLs as groups.
+        shortest = [f"v{b}:{i}" for b in range(16) for i in range(100)]
+        longest = [f"v{b}:{i}" for b in range(16) for i in range(900, 1000)]
+        gone_short = sum(v is None for v in c.mget(shortest)) / len(shortest)
+        gone_long = sum(v is None for v in c.mget(longest)) / len(longest)
+        assert gone_short >= 0.7 and gone_long <= 0.05, (gone_short, gone_long)
     # With no keys left that have a TTL, writes of keys without one fail.
     for batch in range(30):
         fill(c, f"more{batch}", 1000, errors=errors)
