@@ -85,7 +85,7 @@ struct InfoReport {
     }
 
     private func memorySection() -> String {
-        let used = Int(tessera_malloc_in_use())
+        let used = processAllocatedBytes()
         let rss = InfoReport.residentSetBytes()
         let total = Int(sysconf(Int32(_SC_PHYS_PAGES))) * Int(sysconf(Int32(_SC_PAGESIZE)))
         let dataset = server.keyspace.memoryBytes

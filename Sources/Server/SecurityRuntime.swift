@@ -71,7 +71,7 @@ extension TesseraServer {
         guard force || (context.memory.maxBytes > 0 && context.memory.measurementDue(now: clock.nowMilliseconds()))
         else { return }
         let dataset = keyspace.memoryBytes
-        context.memory.recordMeasurement(mallocInUse: Int(tessera_malloc_in_use()), dataset: dataset)
+        context.memory.recordMeasurement(mallocInUse: processAllocatedBytes(), dataset: dataset)
     }
 
     // MARK: Protected mode

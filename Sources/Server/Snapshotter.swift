@@ -220,7 +220,7 @@ final class Snapshotter: @unchecked Sendable {
         limits.hashMaxListpackValue = ValueEncoding.listpackValueMax
         limits.setMaxIntsetEntries = ValueEncoding.intsetEntriesMax
         let options = RDBOptions(compression: settings.rdbCompression, checksum: settings.rdbChecksum, limits: limits)
-        let aux = RDBAuxInfo(creationTime: now / 1000, usedMemory: Int64(tessera_malloc_in_use()))
+        let aux = RDBAuxInfo(creationTime: now / 1000, usedMemory: Int64(processAllocatedBytes()))
         let writer = SnapshotWriter(keyspace: server.keyspace, now: now,
                                     isCancelled: { [self] in cancelRequested.load(ordering: .relaxed) },
                                     progress: { [self] in keysProcessed.store($0, ordering: .relaxed) })

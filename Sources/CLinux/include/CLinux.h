@@ -34,6 +34,10 @@ static inline uint32_t tessera_epoll_event_events(const struct epoll_event *ev) 
 static inline int tessera_malloc_trim(void) { return malloc_trim(0); }
 static inline size_t tessera_malloc_usable_size(void *p) { return malloc_usable_size(p); }
 
+// Starts loading the cache line at p; table migration prefetches a block of entries before hashing
+// their keys, so their cache misses overlap instead of queueing one after another.
+static inline void tessera_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 // Defined in CLinux.c, which is compiled with _GNU_SOURCE (defining it here would change
 // Glibc's own declarations as Swift's Glibc module sees them).
 int tessera_accept4(int fd, int flags);
