@@ -11,7 +11,10 @@ import Synchronization
 /// confined to the worker's thread; other threads reach it only through `wakeup`.
 final class Worker: @unchecked Sendable {
     let index: Int
-    unowned let server: TesseraServer
+    /// The server outlives its workers (it joins their threads before it goes), so no reference
+    /// counting: a checked `unowned` cost a swift_unownedRetainStrong + release on every access,
+    /// several per loop iteration.
+    unowned(unsafe) let server: TesseraServer
     let selector: Selector
     let wakeup: Wakeup
     let stats = WorkerStats()
@@ -30,6 +33,9 @@ final class Worker: @unchecked Sendable {
     /// Connections that used their turn with requests left in their input (see commandsPerTurnMax);
     /// they continue after the next batch of events.
     private var unfinished: [Connection] = []
+    /// Last iteration's `unfinished`, being served in this one. The two arrays swap buffers every
+    /// iteration; copying one and clearing the original allocated a new buffer per iteration.
+    private var carried: [Connection] = []
     /// Connections holding a request back because of CLIENT PAUSE (retried every housekeeping tick).
     private var postponed: [Connection] = []
     /// appendfsync always: connections whose replies wait for their AOF records to be durable.
@@ -88,8 +94,7 @@ final class Worker: @unchecked Sendable {
         }
         while !server.isStopping {
             let timeout: Int32 = expiryBacklog || !unfinished.isEmpty ? 0 : Int32(Worker.housekeepingPeriodMilliseconds)
-            let carried = unfinished
-            unfinished.removeAll(keepingCapacity: true)
+            swap(&carried, &unfinished)
             let ready: Int
             do { ready = try selector.wait(timeoutMilliseconds: timeout) } catch {
                 server.logger.warning("epoll_wait failed: \(error)")
@@ -113,6 +118,7 @@ final class Worker: @unchecked Sendable {
                 connection.hasUnprocessedInput = false
                 if !connection.readingPaused { process(connection) }
             }
+            carried.removeAll(keepingCapacity: true)
             if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
             if !pendingFlush.isEmpty { flushPending() }
