@@ -259,6 +259,33 @@ def test_multi_exec_discard_execabort(servers, protocol):
     side_by_side(*servers, scenario, protocol)
 
 
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_transactions_over_maxmemory(servers, protocol):
+    """Over maxmemory (noeviction): queueing any command is refused and dirties the transaction;
+    an EXEC whose queue holds a write that may grow memory is refused as a whole (EXECABORT with
+    the OOM text); DISCARD and a read-only EXEC still run."""
+    def scenario(srv, protocol):
+        with conn(srv, protocol) as c, Conn(srv.port) as admin:
+            replies = [c.call(s) for s in (["SET", "k", "before"], ["MULTI"], ["SET", "k", "queued"], ["GET", "k"])]
+            assert admin.call(["CONFIG", "SET", "maxmemory", "1"]) == b"+OK\r\n"
+            try:
+                replies += [c.call(s) for s in (
+                    ["EXEC"], ["GET", "k"],
+                    ["MULTI"], ["GET", "k"], ["EXEC"],
+                    ["MULTI"], ["SET", "k", "x"], ["DISCARD"], ["GET", "k"],
+                )]
+                # A transaction of reads queued before the limit still runs.
+                admin.call(["CONFIG", "SET", "maxmemory", "0"])
+                replies += [c.call(["MULTI"]), c.call(["GET", "k"])]
+                admin.call(["CONFIG", "SET", "maxmemory", "1"])
+                replies.append(c.call(["EXEC"]))
+            finally:
+                assert admin.call(["CONFIG", "SET", "maxmemory", "0"]) == b"+OK\r\n"
+            return replies
+    replies = side_by_side(*servers, scenario, protocol)
+    assert replies[4].startswith(b"-EXECABORT") and b"OOM" in replies[4]
+
+
 def test_watch(servers):
     def scenario(srv):
         a, b = conn(srv), conn(srv)

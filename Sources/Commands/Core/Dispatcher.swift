@@ -64,6 +64,12 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
+        if client.context.memory.maxBytes > 0 && isExec(command), let transaction = client.transaction,
+           transaction.queued.contains(where: { $0.command.flags.contains(.denyOOM) }), !Eviction.makeRoom(client) {
+            // Redis refuses the whole EXEC when its queue holds a command that may grow memory.
+            rejectExec(client, "OOM command not allowed when used memory > 'maxmemory'.")
+            return
+        }
         // Persistence gates (Redis checks MISCONF, then LOADING, before queueing): one relaxed load.
         let gates = client.context.admissionGates.load(ordering: .relaxed)
         if gates != 0 && !admitGated(gates, command, client) {
