@@ -25,6 +25,9 @@ extension TesseraServer {
         for line in security.users {
             // Redis ACLLoadConfiguredUsers: each configured user starts from "reset".
             let name = Array(line[0].utf8)
+            if name.contains(UInt8(ascii: " ")) || name.contains(0) {
+                throw StartupError(description: "Spaces not allowed in ACL usernames. Critical error while loading ACLs. Exiting.")
+            }
             let rules = [Array("reset".utf8)] + line.dropFirst().map { Array($0.utf8) }
             if let failure = acl.setUser(name, rules: rules) {
                 throw StartupError(description: "Error in user declaration '\(line[0])': \(failure.error.message)")

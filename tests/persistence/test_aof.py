@@ -405,3 +405,33 @@ def test_loading_state_while_a_large_aof_replays(launcher):
     assert c.set("after", "load")
     restarted.terminate()
     assert launcher.start().client().get("after") == b"load"
+
+
+def test_replay_is_not_limited_by_maxmemory_or_acl(launcher):
+    """Redis replays the file with a fake client that neither maxmemory nor ACL rules restrict.
+    Restarting with a lower maxmemory (noeviction), or with a default user limited to some keys,
+    must bring every key back: refusing the replayed writes would drop acknowledged data."""
+    server = launcher.start()
+    c = server.client()
+    pipe = c.pipeline(transaction=False)
+    for i in range(5000):
+        pipe.set(f"sess:{i}", "x" * 400)
+    pipe.execute()
+    c.set("other:1", "v")
+    server.terminate()
+
+    small = launcher.start("--maxmemory", "1mb", "--maxmemory-policy", "noeviction")
+    c = small.client()
+    assert c.dbsize() == 5001
+    assert c.get("sess:4999") == b"x" * 400 and c.get("other:1") == b"v"
+    with pytest.raises(redispy.exceptions.OutOfMemoryError):
+        c.set("new", "v")  # over the limit now: new writes are refused, as in Redis
+    small.terminate()
+
+    limited = launcher.start("--user", "default", "on", "nopass", "~sess:*", "+@all")
+    c = limited.client()
+    assert c.dbsize() == 5001
+    with pytest.raises(redispy.exceptions.NoPermissionError):
+        c.get("other:1")
+    assert c.get("sess:0") == b"x" * 400
+    limited.terminate()

@@ -90,6 +90,9 @@ def test_user_directives_and_aclfile_together_are_a_startup_error(tmp_path):
     assert "Aborting Redis startup because of ACL errors" in output
     output = start_failure("--user", "bad", "on", "+nosuchcommand", tmp_path=tmp_path)
     assert "Error in user declaration 'bad'" in output
+    # One quoted argument is one word: a user name with spaces, which Redis refuses.
+    output = start_failure("--user", "app3 on >pw ~app3:* +@all", tmp_path=tmp_path)
+    assert "Spaces not allowed in ACL usernames" in output
 
 
 def connect_from(source: str, port: int) -> socket.socket:

@@ -48,28 +48,9 @@ public enum Dispatcher {
             client.transaction?.aborted = true
             return
         }
-        // ACL gate (Redis: after arity, before queueing): one atomic load and one branch unless ACLs
-        // are in use. A refused command inside MULTI aborts the transaction, as in Redis.
-        if client.aclGeneration != client.context.acl.generation { client.refreshACL() }
-        if client.aclRestricted && !ACLGate.admit(client, command) {
-            client.transaction?.aborted = true
-            return
-        }
-        // maxmemory gate (Redis processCommand: after ACL, before queueing): evict, or refuse a
-        // command that may grow memory — and, inside MULTI, any command but EXEC/DISCARD/QUIT/RESET,
-        // since queueing itself takes memory. One relaxed load for those commands, none otherwise.
-        if (command.flags.contains(.denyOOM) || (client.transaction != nil && !command.flags.contains(.bypassesQueue)))
-            && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
-            client.reply.error(ErrorReply.outOfMemory)
-            client.transaction?.aborted = true
-            return
-        }
-        if client.context.memory.maxBytes > 0 && isExec(command), let transaction = client.transaction,
-           transaction.queued.contains(where: { $0.command.flags.contains(.denyOOM) }), !Eviction.makeRoom(client) {
-            // Redis refuses the whole EXEC when its queue holds a command that may grow memory.
-            rejectExec(client, "OOM command not allowed when used memory > 'maxmemory'.")
-            return
-        }
+        // AOF replay runs as Redis's fake client, which neither ACL rules nor maxmemory restrict:
+        // refusing a replayed write would drop data that was acknowledged before the restart.
+        if !client.replaying && !admitted(command, client) { return }
         // Persistence gates (Redis checks MISCONF, then LOADING, before queueing): one relaxed load.
         let gates = client.context.admissionGates.load(ordering: .relaxed)
         if gates != 0 && !admitGated(gates, command, client) {
@@ -95,6 +76,34 @@ public enum Dispatcher {
             return
         }
         run(command, client)
+    }
+
+    /// The ACL and maxmemory gates; false = refused (reply written, transaction aborted).
+    @inline(__always)
+    private static func admitted(_ command: Command, _ client: Client) -> Bool {
+        // ACL gate (Redis: after arity, before queueing): one atomic load and one branch unless ACLs
+        // are in use. A refused command inside MULTI aborts the transaction, as in Redis.
+        if client.aclGeneration != client.context.acl.generation { client.refreshACL() }
+        if client.aclRestricted && !ACLGate.admit(client, command) {
+            client.transaction?.aborted = true
+            return false
+        }
+        // maxmemory gate (Redis processCommand: after ACL, before queueing): evict, or refuse a
+        // command that may grow memory — and, inside MULTI, any command but EXEC/DISCARD/QUIT/RESET,
+        // since queueing itself takes memory. One relaxed load for those commands, none otherwise.
+        if (command.flags.contains(.denyOOM) || (client.transaction != nil && !command.flags.contains(.bypassesQueue)))
+            && client.context.memory.maxBytes > 0 && !Eviction.makeRoom(client) {
+            client.reply.error(ErrorReply.outOfMemory)
+            client.transaction?.aborted = true
+            return false
+        }
+        if client.context.memory.maxBytes > 0 && isExec(command), let transaction = client.transaction,
+           transaction.queued.contains(where: { $0.command.flags.contains(.denyOOM) }), !Eviction.makeRoom(client) {
+            // Redis refuses the whole EXEC when its queue holds a command that may grow memory.
+            rejectExec(client, "OOM command not allowed when used memory > 'maxmemory'.")
+            return false
+        }
+        return true
     }
 
     /// Under CLIENT PAUSE: whether `client.args` must wait (stay unexecuted in the input) until

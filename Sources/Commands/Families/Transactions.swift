@@ -61,7 +61,8 @@ public enum TransactionFamily {
                     let base = bytes.baseAddress ?? UnsafeRawPointer(rangePointer.baseAddress!)
                     client.args = Arguments(base: base, ranges: rangePointer.baseAddress!, count: ranges.count)
                     client.command = queued.command
-                    if ACLGate.admitQueued(client, queued.command) { Dispatcher.run(queued.command, client) }
+                    // The AOF replay client is not subject to ACLs (see Dispatcher.execute).
+                    if client.replaying || ACLGate.admitQueued(client, queued.command) { Dispatcher.run(queued.command, client) }
                 }
             }
         }
