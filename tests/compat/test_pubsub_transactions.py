@@ -286,6 +286,39 @@ def test_transactions_over_maxmemory(servers, protocol):
     assert replies[4].startswith(b"-EXECABORT") and b"OOM" in replies[4]
 
 
+def test_watch_is_not_broken_by_writes_that_change_nothing(servers):
+    """Redis signals only keys a write modified: a write that fails (WRONGTYPE, not an integer) or
+    that changes nothing (DEL of a missing key, SREM of a non-member, SETNX on an existing key,
+    EXPIRE on a missing key) leaves a WATCH intact; a real change still breaks it."""
+    def scenario(srv):
+        a, b = conn(srv), conn(srv)
+        try:
+            out = []
+            def run(c, *cmds):
+                for cmd in cmds:
+                    out.append(c.call(cmd.split(" ")))
+            run(b, "SET k text", "SADD s m", "HSET h f v")
+            for noop in ("INCR k", "SADD k x", "DEL missing", "SREM s other", "SETNX k y",
+                         "EXPIRE missing 100", "PERSIST k", "HDEL h nofield", "RENAMENX k s",
+                         "HSETNX h f w", "SMOVE s s2 other", "SADD s m"):
+                key = noop.split(" ")[1]
+                run(a, f"WATCH {key}")
+                run(b, noop)
+                run(a, "MULTI", f"TYPE {key}", "EXEC")
+            # A real change still breaks it, even when it answers 0 or nil.
+            run(a, "WATCH k", "MULTI", "PING")
+            run(b, "APPEND k !")
+            run(a, "EXEC")
+            run(a, "WATCH s", "MULTI", "PING")
+            run(b, "SREM s m")
+            run(a, "EXEC")
+            return out
+        finally:
+            a.close()
+            b.close()
+    side_by_side(*servers, scenario)
+
+
 def test_watch(servers):
     def scenario(srv):
         a, b = conn(srv), conn(srv)

@@ -26,6 +26,9 @@ public struct CommandFlags: OptionSet, Sendable {
     public static let bypassesQueue = CommandFlags(rawValue: 1 << 24)
     /// Allowed for a RESP2 client in subscribed mode ((P)SUBSCRIBE, (P)UNSUBSCRIBE, PING, QUIT, RESET).
     public static let allowedWhileSubscribed = CommandFlags(rawValue: 1 << 25)
+    /// The integer reply 0 means the command changed nothing (DEL, SREM, SETNX, EXPIRE, …): it then
+    /// breaks no WATCH, as Redis signals only keys that were modified.
+    public static let zeroMeansUnchanged = CommandFlags(rawValue: 1 << 26)
 
     /// Names in the order Redis prints them.
     public static let names: [(CommandFlags, StaticString)] = [

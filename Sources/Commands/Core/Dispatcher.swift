@@ -136,10 +136,15 @@ public enum Dispatcher {
             } else {
                 handler(client)
             }
-            if client.context.watches.isActive { touchWatchedKeys(command, client) }
-            // server.dirty: a write that did not answer with an error counts as one change. (Redis
-            // counts per element and skips no-op writes; for save rules this is close enough.)
-            if !repliedError(client, since: replyStart) { client.stats.writes.bump() }
+            // A write that answered with an error (or, for the commands flagged so, with 0) changed
+            // nothing: it neither breaks a WATCH (Redis signals only modified keys) nor counts as a
+            // change. server.dirty: any other write counts as one (Redis counts per element; close
+            // enough for the save rules).
+            if !repliedError(client, since: replyStart)
+                && !(command.flags.contains(.zeroMeansUnchanged) && repliedZero(client, since: replyStart)) {
+                if client.context.watches.isActive { touchWatchedKeys(command, client) }
+                client.stats.writes.bump()
+            }
         } else {
             handler(client)
         }
@@ -216,6 +221,13 @@ public enum Dispatcher {
         let buffer = client.reply.buffer.readableView
         let offset = start - client.reply.buffer.readerIndex
         return offset >= 0 && offset < buffer.count && buffer[offset] == UInt8(ascii: "-")
+    }
+
+    private static func repliedZero(_ client: Client, since start: Int) -> Bool {
+        let buffer = client.reply.buffer.readableView
+        let offset = start - client.reply.buffer.readerIndex
+        return offset >= 0 && buffer.count - offset == 4 && buffer[offset] == UInt8(ascii: ":")
+            && buffer[offset + 1] == UInt8(ascii: "0") && buffer[offset + 2] == UInt8(ascii: "\r")
     }
 
     /// "-MISCONF Errors writing to the AOF file: <strerror>" (Redis writeCommandsGetDiskErrorMessage).

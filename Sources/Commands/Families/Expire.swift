@@ -185,16 +185,16 @@ public enum ExpireFamily {
     // MARK: Table
 
     public static let commands: [Command] = [
-        Command("expire", arity: -3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("expire", arity: -3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "1.0.0", summary: "Set a key's time to live in seconds",
                 handler: { expire($0) }),
-        Command("pexpire", arity: -3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("pexpire", arity: -3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "2.6.0",
                 summary: "Set a key's time to live in milliseconds", handler: { pexpire($0) }),
-        Command("expireat", arity: -3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("expireat", arity: -3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "1.2.0",
                 summary: "Set the expiration for a key as a UNIX timestamp", handler: { expireat($0) }),
-        Command("pexpireat", arity: -3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("pexpireat", arity: -3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "2.6.0",
                 summary: "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
                 handler: { pexpireat($0) }),
@@ -210,7 +210,7 @@ public enum ExpireFamily {
         Command("pexpiretime", arity: 2, flags: [.readonly, .fast], categories: [.keyspace, .read, .fast],
                 keys: .single, group: "generic", since: "7.0.0",
                 summary: "Get the expiration Unix timestamp for a key in milliseconds", handler: { pexpiretime($0) }),
-        Command("persist", arity: 2, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("persist", arity: 2, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "2.2.0", summary: "Remove the expiration from a key",
                 handler: { persist($0) }),
     ]

@@ -262,10 +262,10 @@ public enum KeyFamily {
     // MARK: Table
 
     public static let commands: [Command] = [
-        Command("del", arity: -2, flags: [.write], categories: [.keyspace, .write, .slow],
+        Command("del", arity: -2, flags: [.write, .zeroMeansUnchanged], categories: [.keyspace, .write, .slow],
                 keys: .all, group: "generic", since: "1.0.0", summary: "Delete a key",
                 handler: { del($0) }),
-        Command("unlink", arity: -2, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("unlink", arity: -2, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .all, group: "generic", since: "4.0.0",
                 summary: "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.",
                 handler: { del($0) }),
@@ -282,7 +282,7 @@ public enum KeyFamily {
         Command("rename", arity: 3, flags: [.write], categories: [.keyspace, .write, .slow],
                 keys: KeyPositions(first: 1, last: 2, step: 1), group: "generic", since: "1.0.0",
                 summary: "Rename a key", handler: { rename($0) }),
-        Command("renamenx", arity: 3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("renamenx", arity: 3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: KeyPositions(first: 1, last: 2, step: 1), group: "generic", since: "1.0.0",
                 summary: "Rename a key, only if the new key does not exist", handler: { renamenx($0) }),
         Command("keys", arity: 2, flags: [.readonly], categories: [.keyspace, .read, .slow, .dangerous],

@@ -91,10 +91,10 @@ public enum KeysCopyFamily {
     }
 
     public static let commands: [Command] = [
-        Command("copy", arity: -3, flags: [.write, .denyOOM], categories: [.keyspace, .write, .slow],
+        Command("copy", arity: -3, flags: [.write, .zeroMeansUnchanged, .denyOOM], categories: [.keyspace, .write, .slow],
                 keys: KeyPositions(first: 1, last: 2, step: 1), group: "generic", since: "6.2.0",
                 summary: "Copy a key", handler: { copy($0) }),
-        Command("move", arity: 3, flags: [.write, .fast], categories: [.keyspace, .write, .fast],
+        Command("move", arity: 3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.keyspace, .write, .fast],
                 keys: .single, group: "generic", since: "1.0.0", summary: "Move a key to another database",
                 handler: { move($0) }),
     ]

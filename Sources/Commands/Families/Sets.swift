@@ -155,10 +155,10 @@ public enum SetFamily {
     // MARK: Table
 
     public static let commands: [Command] = [
-        Command("sadd", arity: -3, flags: [.write, .denyOOM, .fast], categories: [.write, .set, .fast],
+        Command("sadd", arity: -3, flags: [.write, .zeroMeansUnchanged, .denyOOM, .fast], categories: [.write, .set, .fast],
                 keys: .single, group: "set", since: "1.0.0", summary: "Add one or more members to a set",
                 handler: { sadd($0) }),
-        Command("srem", arity: -3, flags: [.write, .fast], categories: [.write, .set, .fast],
+        Command("srem", arity: -3, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.write, .set, .fast],
                 keys: .single, group: "set", since: "1.0.0", summary: "Remove one or more members from a set",
                 handler: { srem($0) }),
         Command("smembers", arity: 2, flags: [.readonly], categories: [.read, .set, .slow],
@@ -200,7 +200,7 @@ public enum SetFamily {
         Command("sdiffstore", arity: -3, flags: [.write, .denyOOM], categories: [.write, .set, .slow],
                 keys: .all, group: "set", since: "1.0.0", summary: "Subtract multiple sets and store the resulting set in a key",
                 handler: { algebra($0, .diff, store: true) }),
-        Command("smove", arity: 4, flags: [.write, .fast], categories: [.write, .set, .fast],
+        Command("smove", arity: 4, flags: [.write, .zeroMeansUnchanged, .fast], categories: [.write, .set, .fast],
                 keys: KeyPositions(first: 1, last: 2, step: 1), group: "set", since: "1.0.0",
                 summary: "Move a member from one set to another", handler: { smove($0) }),
         Command("sintercard", arity: -3, flags: [.readonly, .movableKeys], categories: [.read, .set, .slow],
