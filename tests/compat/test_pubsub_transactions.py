@@ -29,6 +29,23 @@ def conn(srv, protocol: int = 2) -> Conn:
     return c
 
 
+def with_two_clients(srv, body) -> list[bytes]:
+    """Runs ``body(run, a, b)`` with two connections; ``run(conn, *commands)`` sends each
+    space-separated command and records its raw reply. Returns the replies in order."""
+    a, b = conn(srv), conn(srv)
+    try:
+        out: list[bytes] = []
+
+        def run(c, *cmds):
+            for cmd in cmds:
+                out.append(c.call(cmd.split(" ")))
+        body(run, a, b)
+        return out
+    finally:
+        a.close()
+        b.close()
+
+
 def flush(srv) -> None:
     with Conn(srv.port) as c:
         assert c.call(["FLUSHALL"]) == b"+OK\r\n"
@@ -291,12 +308,7 @@ def test_watch_is_not_broken_by_writes_that_change_nothing(servers):
     that changes nothing (DEL of a missing key, SREM of a non-member, SETNX on an existing key,
     EXPIRE on a missing key) leaves a WATCH intact; a real change still breaks it."""
     def scenario(srv):
-        a, b = conn(srv), conn(srv)
-        try:
-            out = []
-            def run(c, *cmds):
-                for cmd in cmds:
-                    out.append(c.call(cmd.split(" ")))
+        def body(run, a, b):
             run(b, "SET k text", "SADD s m", "HSET h f v")
             for noop in ("INCR k", "SADD k x", "DEL missing", "SREM s other", "SETNX k y",
                          "EXPIRE missing 100", "PERSIST k", "HDEL h nofield", "RENAMENX k s",
@@ -312,21 +324,13 @@ def test_watch_is_not_broken_by_writes_that_change_nothing(servers):
             run(a, "WATCH s", "MULTI", "PING")
             run(b, "SREM s m")
             run(a, "EXEC")
-            return out
-        finally:
-            a.close()
-            b.close()
+        return with_two_clients(srv, body)
     side_by_side(*servers, scenario)
 
 
 def test_watch(servers):
     def scenario(srv):
-        a, b = conn(srv), conn(srv)
-        try:
-            out = []
-            def run(c, *cmds):
-                for cmd in cmds:
-                    out.append(c.call(cmd.split(" ")))
+        def body(run, a, b):
             run(b, "SET k 1")
             # Broken by another client's write.
             run(a, "WATCH k", "MULTI", "SET k 2")
@@ -366,10 +370,7 @@ def test_watch(servers):
             run(a, "WATCH k", "MULTI", "PING")
             run(b, "SELECT 1", "SET k x", "SELECT 0")
             run(a, "EXEC")
-            return out
-        finally:
-            a.close()
-            b.close()
+        return with_two_clients(srv, body)
     replies = side_by_side(*servers, scenario)
     assert replies[5] == b"*-1\r\n"
 
