@@ -60,6 +60,11 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
 #                         enough here: Docker publishes IPv4 and container IPv6 is often
 #                         disabled (a multi-value form would be `--bind 0.0.0.0 ::`,
 #                         redis-server style: several values after one directive).
+#   --protected-mode no   with protected mode on and no password, Tessera (like Redis) answers
+#                         every non-loopback client with -DENIED, and inside a container every
+#                         client is non-loopback. The official Redis image turns it off for the
+#                         same reason. Set a password (--requirepass, or `user` lines) whenever
+#                         the port is reachable by anything but your app servers.
 # The container boundary (published ports) is the access control here; put Tessera on a
 # private network reachable only by your app servers.
-CMD ["tessera", "/etc/tessera/tessera.conf", "--bind", "0.0.0.0"]
+CMD ["tessera", "/etc/tessera/tessera.conf", "--bind", "0.0.0.0", "--protected-mode", "no"]
