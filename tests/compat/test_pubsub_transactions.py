@@ -317,6 +317,13 @@ def test_watch_is_not_broken_by_writes_that_change_nothing(servers):
                 run(a, f"WATCH {key}")
                 run(b, noop)
                 run(a, "MULTI", f"TYPE {key}", "EXEC")
+            # MOVE and COPY … DB write the key in another database: its watchers there see it.
+            run(a, "SELECT 1", "WATCH k", "MULTI", "PING")
+            run(b, "MOVE k 1")
+            run(a, "EXEC", "WATCH c", "MULTI", "PING")
+            run(b, "COPY s c DB 1")
+            run(a, "EXEC", "SELECT 0")
+            run(b, "SET k text")
             # A real change still breaks it, even when it answers 0 or nil.
             run(a, "WATCH k", "MULTI", "PING")
             run(b, "APPEND k !")

@@ -62,6 +62,8 @@ public enum KeysCopyFamily {
             // A replaced destination is deleted silently, then re-added: "new" even with REPLACE.
             client.context.events.notify(.newKey, "new", key: destination, database: targetDatabase)
             client.context.events.notify(.generic, "copy_to", key: destination, database: targetDatabase)
+            // The dispatcher breaks WATCHes of the key arguments in the current database only.
+            if targetDatabase != client.database { client.context.watches.touch(database: targetDatabase, key: destination) }
             client.reply.integer(1)
         }
     }
@@ -87,6 +89,8 @@ public enum KeysCopyFamily {
         events.notify(.newKey, "new", key: key, database: target)
         events.notify(.generic, "move_from", key: key, database: client.database)
         events.notify(.generic, "move_to", key: key, database: target)
+        // Redis signals the key in both databases; the dispatcher covers the source one.
+        client.context.watches.touch(database: target, key: key)
         client.reply.integer(1)
     }
 
