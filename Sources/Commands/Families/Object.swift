@@ -37,9 +37,21 @@ public enum ObjectFamily {
         }
     }
 
-    /// Always 1: no value is shared between keys here (Redis shares small integers, 2147483647).
+    /// No value is shared between keys here, but Redis answers 2147483647 (OBJ_SHARED_REFCOUNT) for
+    /// the integers 0–9999 it keeps as shared objects (unless an LRU/LFU maxmemory policy is
+    /// active, which needs a clock per object), and 1 otherwise; we answer the same.
     static func refcount(_ client: Client) {
-        withEntry(client, keyIndex: 2) { _ in client.reply.integer(1) }
+        withEntry(client, keyIndex: 2) { entry in
+            let memory = client.context.memory
+            let policy = memory.policy
+            let sharingOff = memory.maxBytes > 0 && (policy.isLFU || policy == .allkeysLRU || policy == .volatileLRU)
+            if entry.encoding == .raw, !sharingOff, let value = ByteStrings.parseInt64(UnsafeRawBufferPointer(entry.value)),
+               value >= 0 && value < 10_000 {
+                client.reply.integer(2_147_483_647)
+            } else {
+                client.reply.integer(1)
+            }
+        }
     }
 
     /// Seconds since the key was last read or written (the entry's access clock).
