@@ -70,6 +70,12 @@ public struct ReplyWriter: ~Copyable {
         crlf()
     }
 
+    /// "+OK", or the error a server operation reported (its full text, e.g. "ERR …").
+    public mutating func okOrError(_ error: [UInt8]?) {
+        guard let error else { return ok() }
+        error.withUnsafeBytes { self.error([$0]) }
+    }
+
     /// A parser error with Redis's exact text, including the byte of "expected '$', got '<c>'"
     /// (Redis maps CR/LF in formatted errors to spaces, so a '\r' there prints as ' ').
     public mutating func error(_ protocolError: ProtocolError) {

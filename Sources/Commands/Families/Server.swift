@@ -109,11 +109,7 @@ extension ServerFamily {
             pairs.append((Array(client.args[index]), Array(client.args[index + 1])))
             index += 2
         }
-        if let error = client.context.control.configSet(pairs) {
-            error.withUnsafeBytes { client.reply.error([$0]) }
-        } else {
-            client.reply.ok()
-        }
+        client.reply.okOrError(client.context.control.configSet(pairs))
     }
 
     /// CONFIG RESETSTAT
@@ -124,11 +120,7 @@ extension ServerFamily {
 
     /// CONFIG REWRITE
     static func configRewrite(_ client: Client) {
-        if let error = client.context.control.rewriteConfig() {
-            error.withUnsafeBytes { client.reply.error([$0]) }
-        } else {
-            client.reply.ok()
-        }
+        client.reply.okOrError(client.context.control.rewriteConfig())
     }
 
     /// CONFIG HELP: Redis 7.0.15's text.

@@ -8,11 +8,7 @@ import Synchronization
 public enum SnapshotFamily {
     /// SAVE: "+OK", or Redis's error ("ERR Background save already in progress", bare "ERR").
     static func save(_ client: Client) {
-        if let error = client.context.control.save() {
-            error.withUnsafeBytes { client.reply.error([$0]) }
-        } else {
-            client.reply.ok()
-        }
+        client.reply.okOrError(client.context.control.save())
     }
 
     /// BGSAVE [SCHEDULE]
