@@ -215,19 +215,24 @@ public enum Dispatcher {
         }
     }
 
+    /// The reply bytes the current command wrote since `start` (empty if none are buffered).
+    @inline(__always)
+    private static func reply(_ client: Client, since start: Int) -> UnsafeRawBufferPointer {
+        let buffer = client.reply.buffer.readableView
+        let offset = start - client.reply.buffer.readerIndex
+        guard offset >= 0 && offset < buffer.count else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(rebasing: buffer[offset...])
+    }
+
     /// Whether the reply written since `start` is an error (then nothing changed: not logged).
     @inline(__always)
     private static func repliedError(_ client: Client, since start: Int) -> Bool {
-        let buffer = client.reply.buffer.readableView
-        let offset = start - client.reply.buffer.readerIndex
-        return offset >= 0 && offset < buffer.count && buffer[offset] == UInt8(ascii: "-")
+        reply(client, since: start).first == UInt8(ascii: "-")
     }
 
+    /// Whether the reply written since `start` is exactly the integer 0.
     private static func repliedZero(_ client: Client, since start: Int) -> Bool {
-        let buffer = client.reply.buffer.readableView
-        let offset = start - client.reply.buffer.readerIndex
-        return offset >= 0 && buffer.count - offset == 4 && buffer[offset] == UInt8(ascii: ":")
-            && buffer[offset + 1] == UInt8(ascii: "0") && buffer[offset + 2] == UInt8(ascii: "\r")
+        reply(client, since: start).elementsEqual(":0\r\n".utf8)
     }
 
     /// "-MISCONF Errors writing to the AOF file: <strerror>" (Redis writeCommandsGetDiskErrorMessage).
