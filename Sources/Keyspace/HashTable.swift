@@ -3,12 +3,6 @@ import CLinux
 import Glibc
 import Synchronization
 
-/// Bytes the process has allocated for data: malloc's in-use bytes plus the slot arrays the tables
-/// map directly (INFO used_memory, the maxmemory measurement, the RDB used-mem field).
-public func processAllocatedBytes() -> Int {
-    Int(tessera_malloc_in_use()) + Table.mappedBytes.load(ordering: .relaxed)
-}
-
 /// Slot encoding shared by the table code: entry pointer in the low 48 bits, a 16-bit hash tag in
 /// the high 16 bits (so probes reject most non-matches without touching the entry), 0 = empty,
 /// 1 = tombstone (only ever written into the OLD table of a migration).

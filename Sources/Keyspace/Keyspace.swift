@@ -1,5 +1,12 @@
 import Bytes
+import CLinux
 import Synchronization
+
+/// Bytes the process has allocated for data: malloc's in-use bytes plus the slot arrays the tables
+/// map directly (INFO used_memory, the maxmemory measurement, the RDB used-mem field).
+public func processAllocatedBytes() -> Int {
+    Int(tessera_malloc_in_use()) + Table.mappedBytes.load(ordering: .relaxed)
+}
 
 /// All databases of the server, split into `shardCount` shards by key hash. Each shard has its own
 /// lock, its own tables (one per database) and its own timing wheel. Shared by all event loops.
