@@ -32,6 +32,13 @@ def fill(client, prefix: str, count: int, ttl: int | None = None, errors: list |
     return results
 
 
+def assert_evicted_but_hot_set_survived(client, hot: list, limit: int) -> None:
+    assert int(client.info("stats")["evicted_keys"]) > 0
+    assert used(client) <= limit * 1.05
+    survivors = sum(v is not None for v in client.mget(hot))
+    assert survivors >= 0.95 * len(hot), f"only {survivors}/{len(hot)} hot keys survived"
+
+
 def test_info_and_config_fields(server):
     c = server.client(decode_responses=True)
     info = c.info("memory")
@@ -81,10 +88,7 @@ def test_allkeys_lru_keeps_the_hot_set(server):
             pipe.get(key)
         pipe.execute()
         fill(c, f"cold{batch}", 1000)
-    assert int(c.info("stats")["evicted_keys"]) > 0
-    assert used(c) <= limit * 1.05
-    survivors = sum(v is not None for v in c.mget(hot))
-    assert survivors >= 0.95 * len(hot), f"only {survivors}/{len(hot)} hot keys survived"
+    assert_evicted_but_hot_set_survived(c, hot, limit)
 
 
 def test_allkeys_lfu_keeps_the_frequently_used(server):
@@ -99,10 +103,7 @@ def test_allkeys_lfu_keeps_the_frequently_used(server):
     limit = limit_above_current(c, 6 * MB)
     for batch in range(40):
         fill(c, f"cold{batch}", 1000)
-    assert int(c.info("stats")["evicted_keys"]) > 0
-    assert used(c) <= limit * 1.05
-    survivors = sum(v is not None for v in c.mget(hot))
-    assert survivors >= 0.95 * len(hot), f"only {survivors}/{len(hot)} hot keys survived"
+    assert_evicted_but_hot_set_survived(c, hot, limit)
 
 
 def test_allkeys_random_stays_under_the_limit(server):
