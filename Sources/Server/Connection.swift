@@ -28,6 +28,12 @@ final class Connection {
     var softLimitSince: Int64 = 0
     /// In the worker's list of connections to flush at the end of the current event batch.
     var flushQueued = false
+    /// io_uring engine (Worker+Ring.swift): a multishot recv is armed / being cancelled, a one-shot
+    /// POLLOUT is armed, and the coalescer's last sample this connection was counted in.
+    var receiveArmed = false
+    var receiveCancelling = false
+    var writablePollArmed = false
+    var arrivalSample: UInt32 = 0
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd
@@ -42,6 +48,10 @@ final class Connection {
     static let initialInputCapacity = 16 * 1024
     /// Stop reading new requests while this much output is waiting for the socket.
     static let outputHighWaterBytes = 1024 * 1024
+    /// io_uring: stop receiving while this much input waits behind requests that wait for their
+    /// turn (a bulk loader), and receive again once it is below the low-water mark.
+    static let receiveHighWaterBytes = 64 * 1024
+    static let receiveLowWaterBytes = 16 * 1024
     /// Buffers that grew past this are given back to malloc once empty.
     static let idleBufferBytes = 64 * 1024
 }

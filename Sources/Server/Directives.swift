@@ -39,6 +39,13 @@ struct Directive: Sendable {
         integer("timeout", mutable: true, 0...Int(Int32.max), \.timeoutSeconds),
         integer("maxclients", mutable: true, 1...1_000_000, \.maxClients),
         integer("io-threads", mutable: false, 1...128, \.ioThreads),
+        Directive(name: "io-engine", mutable: false, get: { $0.ioEngine.rawValue }, set: { s, args in
+            guard args.count == 1, let engine = IOEngine(rawValue: args[0].lowercased()) else {
+                return "argument must be one of the following: io_uring, epoll"
+            }
+            s.ioEngine = engine
+            return nil
+        }),
         Directive(name: "shards", mutable: false, get: { String($0.shards) }, set: { s, args in
             guard args.count == 1, let n = Int(args[0]), n >= 1, n <= 65536, n & (n - 1) == 0 else {
                 return "shards must be a power of two between 1 and 65536"

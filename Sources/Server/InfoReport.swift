@@ -63,7 +63,7 @@ struct InfoReport {
         return lines("Server", [
             ("redis_version", "\(ServerIdentity.redisVersion)"), ("redis_git_sha1", "00000000"), ("redis_git_dirty", "0"),
             ("redis_build_id", "0"), ("redis_mode", "standalone"), ("os", "\(sys) \(release) \(machine)"),
-            ("arch_bits", "64"), ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", "epoll"),
+            ("arch_bits", "64"), ("monotonic_clock", "POSIX clock_gettime"), ("multiplexing_api", server.ioEngine.rawValue),
             ("atomicvar_api", "c11-builtin"), ("gcc_version", "0.0.0"), ("process_id", "\(getpid())"),
             ("process_supervised", "no"), ("run_id", server.runID), ("tcp_port", "\(server.boundPort)"),
             ("server_time_usec", "\(nowMicros)"), ("uptime_in_seconds", "\(uptime)"),

@@ -14,6 +14,8 @@ public struct Settings: Sendable {
     public var timeoutSeconds: Int = 0
     public var maxClients: Int = 10_000
     public var ioThreads: Int = Settings.defaultIOThreads()
+    /// How event loops talk to the kernel; io_uring falls back to epoll where the kernel refuses it.
+    public var ioEngine: IOEngine = .ioUring
     /// Keyspace shards (power of two); more shards = less lock contention between loops.
     public var shards: Int = 64
     public var databases: Int = 16
@@ -63,6 +65,14 @@ public struct Settings: Sendable {
     public static func defaultIOThreads() -> Int {
         max(1, processorCount() - 1)
     }
+}
+
+/// io-engine: the event loops' system-call interface (see Worker+Ring.swift).
+public enum IOEngine: String, Sendable {
+    /// Multishot receives and one io_uring_enter per loop iteration, which also batches wake-ups.
+    case ioUring = "io_uring"
+    /// Level-triggered epoll with a recv per readable socket (what Redis does).
+    case epoll
 }
 
 /// appendfsync: when the AOF is fsync'ed.

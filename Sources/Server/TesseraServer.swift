@@ -36,6 +36,9 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
     /// Replays the AOF at start-up while the event loops answer -LOADING (set and joined by the
     /// main thread).
     var aofLoadThread: OSThread?
+    /// The engine the event loops use: io-engine, unless the kernel refused io_uring (set in start,
+    /// before the loops run).
+    public private(set) var ioEngine: IOEngine = .epoll
     /// The port actually bound (differs from the setting when it is 0).
     public private(set) var boundPort: Int = 0
 
@@ -104,6 +107,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
             startupLoader.begin(path: settings.dbFilename, server: self)
         }
         snapshotter.updateWriteGate(settings)
+        ioEngine = Worker.probeEngine(settings.ioEngine, logger: logger)
         let count = settings.ioThreads
         for index in 0..<count {
             let owned = stride(from: index, to: keyspace.shardCount, by: count).map { keyspace.shards[$0] }
@@ -113,7 +117,7 @@ public final class TesseraServer: ServerControl, @unchecked Sendable {
         for worker in workers {
             threads.append(OSThread(name: "tessera-io-\(worker.index)") { worker.run(listeners: listeners) })
         }
-        logger.notice("Tessera \(ServerIdentity.tesseraVersion) started, pid=\(getpid()), port=\(boundPort), io-threads=\(count), shards=\(keyspace.shardCount)")
+        logger.notice("Tessera \(ServerIdentity.tesseraVersion) started, pid=\(getpid()), port=\(boundPort), io-threads=\(count), io-engine=\(ioEngine.rawValue), shards=\(keyspace.shardCount)")
         logger.notice("Ready to accept connections")
     }
 

@@ -8,7 +8,8 @@ import Synchronization
 
 /// One event loop on its own thread: accepts on the shared listeners, owns its connections and
 /// runs their commands inline, and expires the keys of the shards it owns. Everything here is
-/// confined to the worker's thread; other threads reach it only through `wakeup`.
+/// confined to the worker's thread; other threads reach it only through `wakeup`. Members the
+/// io_uring engine (Worker+Ring.swift) shares are internal rather than private.
 final class Worker: @unchecked Sendable {
     let index: Int
     /// The server outlives its workers (it joins their threads before it goes), so no reference
@@ -16,6 +17,9 @@ final class Worker: @unchecked Sendable {
     /// several per loop iteration.
     unowned(unsafe) let server: TesseraServer
     let selector: Selector
+    /// The io_uring engine, when the loop runs on it (created on the loop's own thread: the ring
+    /// is single-issuer); nil = epoll through `selector`.
+    var ring: Ring?
     let wakeup: Wakeup
     let stats = WorkerStats()
     /// Pub/sub deliveries for this loop's subscribers, posted by any thread.
@@ -29,23 +33,23 @@ final class Worker: @unchecked Sendable {
     private var nextHousekeeping: Int64 = 0
     private var nextIdleCheck: Int64 = 0
     private var nextMetricsSample: Int64 = 0
-    private var expiryBacklog = false
+    var expiryBacklog = false
     /// Connections that used their turn with requests left in their input (see commandsPerTurnMax);
     /// they continue after the next batch of events.
-    private var unfinished: [Connection] = []
+    var unfinished: [Connection] = []
     /// Last iteration's `unfinished`, being served in this one. The two arrays swap buffers every
     /// iteration; copying one and clearing the original allocated a new buffer per iteration.
-    private var carried: [Connection] = []
+    var carried: [Connection] = []
     /// Connections holding a request back because of CLIENT PAUSE (retried every housekeeping tick).
     private var postponed: [Connection] = []
     /// appendfsync always: connections whose replies wait for their AOF records to be durable.
     private var awaitingSync: [Connection] = []
     private var syncTarget: Int64 = 0
     /// Connections whose replies are written once the current batch of events is handled.
-    private var pendingFlush: [Connection] = []
+    var pendingFlush: [Connection] = []
 
-    private static let listenerTag: UInt64 = 1 << 63
-    private static let wakeupTag: UInt64 = 1 << 62
+    static let listenerTag: UInt64 = 1 << 63
+    static let wakeupTag: UInt64 = 1 << 62
     /// Housekeeping (wheel advance) period: the precision promise for active expiry.
     static let housekeepingPeriodMilliseconds: Int64 = 10
     /// Keys one housekeeping pass may expire over all the loop's shards before serving clients again
@@ -82,6 +86,16 @@ final class Worker: @unchecked Sendable {
     // MARK: Loop
 
     func run(listeners: [Listener]) {
+        if server.ioEngine == .ioUring {
+            do { ring = try Ring() } catch {
+                server.logger.warning("Worker \(index): io_uring setup failed (\(error)); this loop uses epoll")
+            }
+        }
+        if let ring {
+            runRing(ring, listeners: listeners)
+            closeAll()
+            return
+        }
         do {
             for (i, listener) in listeners.enumerated() {
                 try selector.register(listener.fd, interest: [.readable, .exclusive], token: Worker.listenerTag | UInt64(i))
@@ -127,7 +141,7 @@ final class Worker: @unchecked Sendable {
         closeAll()
     }
 
-    private func connection(for token: UInt64) -> Connection? {
+    func connection(for token: UInt64) -> Connection? {
         let slot = Int(token & 0xFFFF_FFFF)
         guard slot < connections.count, UInt64(generations[slot]) == token >> 32,
               let connection = connections[slot] else { return nil }
@@ -136,14 +150,17 @@ final class Worker: @unchecked Sendable {
 
     // MARK: Accept
 
-    private func accept(from listener: Listener) {
+    /// Accepts up to acceptsPerEventMax connections; true if more may be waiting (the io_uring
+    /// engine's poll reports a listener once per new arrival, not while it stays readable).
+    @discardableResult
+    func accept(from listener: Listener) -> Bool {
         for _ in 0..<Worker.acceptsPerEventMax {
             let accepted: Int32?
             do { accepted = try Socket.accept(listener.fd) } catch {
                 server.logger.warning("Accepting client connection: \(error)")
-                return
+                return false
             }
-            guard let fd = accepted else { return }
+            guard let fd = accepted else { return false }
             stats.connectionsReceived.bump()
             guard server.admitClient() else {
                 stats.rejectedConnections.bump()
@@ -161,6 +178,7 @@ final class Worker: @unchecked Sendable {
             if !listener.isUnix { Socket.configureAccepted(fd, keepaliveSeconds: settings.tcpKeepaliveSeconds) }
             addConnection(fd: fd, listener: listener, settings: settings)
         }
+        return true
     }
 
     private func addConnection(fd: Int32, listener: Listener, settings: Settings) {
@@ -184,7 +202,12 @@ final class Worker: @unchecked Sendable {
         limits.maxBulkLength = settings.protoMaxBulkLength
         let connection = Connection(fd: fd, slot: slot, token: token, client: client, limits: limits)
         do {
-            try selector.register(fd, interest: .readable, token: token)
+            if let ring {
+                try ring.receive(fd, userData: token)
+                connection.receiveArmed = true
+            } else {
+                try selector.register(fd, interest: .readable, token: token)
+            }
         } catch {
             server.logger.warning("Registering client: \(error)")
             Glibc.close(fd)
@@ -228,7 +251,7 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Executes every complete request in the input buffer, then flushes the replies once.
-    private func process(_ connection: Connection) {
+    func process(_ connection: Connection) {
         let client = connection.client
         var turn = 0
         requests: while connection.input.readableBytes > 0 && !client.closeAfterReply {
@@ -292,6 +315,7 @@ final class Worker: @unchecked Sendable {
             connection.flushQueued = true
             pendingFlush.append(connection)
         }
+        if ring != nil { ringReadInterest(connection) }
     }
 
     private func postpone(_ connection: Connection) {
@@ -319,7 +343,7 @@ final class Worker: @unchecked Sendable {
 
     /// End of a batch of events, before its replies are written: one write (+ fdatasync under
     /// always) covers every connection served in it; then flushPending lets their replies out.
-    private func finishBatch(_ aof: AppendOnlyFile) {
+    func finishBatch(_ aof: AppendOnlyFile) {
         if awaitingSync.isEmpty {
             aof.writeIfPending()
             return
@@ -337,7 +361,7 @@ final class Worker: @unchecked Sendable {
     /// Same syscalls as writing after each read, but the replies leave in a burst: a client
     /// waiting on many connections (redis-benchmark, a pool) is woken once and finds them all
     /// ready, instead of waking, reading one reply and sleeping again between our reads.
-    private func flushPending() {
+    func flushPending() {
         var index = 0
         while index < pendingFlush.count {
             let connection = pendingFlush[index]
@@ -385,7 +409,7 @@ final class Worker: @unchecked Sendable {
         return true
     }
 
-    private func onWritable(_ connection: Connection) {
+    func onWritable(_ connection: Connection) {
         guard flush(connection) else { return }
         if connection.readingPaused && connection.client.reply.buffer.readableBytes < Connection.outputHighWaterBytes {
             connection.readingPaused = false
@@ -400,6 +424,10 @@ final class Worker: @unchecked Sendable {
     }
 
     private func updateInterest(_ connection: Connection) {
+        if let ring {
+            ringInterest(connection, ring)
+            return
+        }
         var interest: Selector.Interest = []
         if !connection.readingPaused { interest.insert(.readable) }
         if connection.waitingForWritable { interest.insert(.writable) }
@@ -411,7 +439,7 @@ final class Worker: @unchecked Sendable {
     func close(_ connection: Connection) {
         guard !connection.closed else { return }
         connection.closed = true
-        selector.deregister(connection.fd)
+        if let ring { ringForget(connection, ring) } else { selector.deregister(connection.fd) }
         Glibc.close(connection.fd)
         connections[connection.slot] = nil
         slotsByClientID[connection.client.id] = nil
@@ -421,7 +449,7 @@ final class Worker: @unchecked Sendable {
     }
 
     /// Writes pub/sub messages posted for this loop's subscribers and flushes them.
-    private func deliverMail() {
+    func deliverMail() {
         var touched: [Connection] = []
         for delivery in mailbox.drain() {
             guard let slot = slotsByClientID[delivery.clientID], let connection = connections[slot] else { continue }
@@ -431,13 +459,13 @@ final class Worker: @unchecked Sendable {
         for connection in touched where !connection.closed { flush(connection) }
     }
 
-    private func closeKilledClients() {
+    func closeKilledClients() {
         for case let connection? in connections where connection.client.info.killRequested.load(ordering: .relaxed) {
             close(connection)
         }
     }
 
-    private func closeAll() {
+    func closeAll() {
         // Replies still waiting for a group commit go out once their records are durable.
         if !awaitingSync.isEmpty { finishBatch(server.aof) }
         for case let connection? in connections {
@@ -449,7 +477,7 @@ final class Worker: @unchecked Sendable {
     // MARK: Housekeeping
 
     /// Advances the timing wheels of this worker's shards (active expiry) and closes idle clients.
-    private func housekeep() {
+    func housekeep() {
         let now = server.clock.nowMilliseconds()
         guard now >= nextHousekeeping || expiryBacklog else { return }
         nextHousekeeping = now + Worker.housekeepingPeriodMilliseconds

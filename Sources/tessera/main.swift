@@ -18,7 +18,7 @@ exactly as with redis-server, and override the file:
   tessera config/tessera.conf --loglevel verbose --io-threads 2
 
 Directives: bind, port, unixsocket, unixsocketperm, tcp-backlog, tcp-keepalive, timeout,
-maxclients, io-threads, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
+maxclients, io-threads, io-engine, shards, databases, proto-max-bulk-len, client-query-buffer-limit,
 loglevel, logfile, pidfile, notify-keyspace-events, save, dir, dbfilename, rdbcompression,
 rdbchecksum, stop-writes-on-bgsave-error, enable-protected-configs, appendonly, appendfsync,
 appendfilename, appenddirname, aof-load-truncated, auto-aof-rewrite-percentage,

@@ -15,6 +15,7 @@
 #include <malloc.h>
 #include <errno.h>
 #include <stdint.h>
+#include "CRing.h"
 
 // errno is a macro; Swift sees it through this function.
 static inline int tessera_errno(void) { return errno; }
