@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -135,6 +136,18 @@ int tessera_ring_poll(tessera_ring *r, int fd, uint32_t events, int multishot, u
     sqe->fd = fd;
     sqe->poll32_events = events;
     sqe->len = multishot ? IORING_POLL_ADD_MULTI : 0;
+    sqe->user_data = user_data;
+    return 0;
+}
+
+int tessera_ring_send(tessera_ring *r, int fd, const void *buffer, unsigned length, uint64_t user_data) {
+    struct io_uring_sqe *sqe = next_sqe(r);
+    if (!sqe) return -EBUSY;
+    sqe->opcode = IORING_OP_SEND;
+    sqe->fd = fd;
+    sqe->addr = (uint64_t)(uintptr_t)buffer;
+    sqe->len = length;
+    sqe->msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
     sqe->user_data = user_data;
     return 0;
 }

@@ -42,6 +42,12 @@ public final class Ring {
         try check(tessera_ring_poll(ring, fd, UInt32(events), multishot ? 1 : 0, userData), "poll")
     }
 
+    /// Queues a send of `count` bytes at `bytes`, performed during the next `wait`'s submission
+    /// (never parked: a full socket completes with -EAGAIN). The bytes must not change before then.
+    public func send(_ fd: Int32, from bytes: UnsafeRawPointer, count: Int, userData: UInt64) throws {
+        try check(tessera_ring_send(ring, fd, bytes, UInt32(count), userData), "send")
+    }
+
     public func cancel(_ target: UInt64, userData: UInt64) throws {
         try check(tessera_ring_cancel(ring, target, userData), "cancel")
     }

@@ -29,10 +29,13 @@ final class Connection {
     /// In the worker's list of connections to flush at the end of the current event batch.
     var flushQueued = false
     /// io_uring engine (Worker+Ring.swift): a multishot recv is armed / being cancelled, a one-shot
-    /// POLLOUT is armed, and the coalescer's last sample this connection was counted in.
+    /// POLLOUT is armed, a send is queued, and the coalescer's last sample this connection was
+    /// counted in.
     var receiveArmed = false
     var receiveCancelling = false
     var writablePollArmed = false
+    /// A send of the reply buffer's first bytes is queued in the ring; its completion consumes them.
+    var sendQueued = false
     var arrivalSample: UInt32 = 0
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {

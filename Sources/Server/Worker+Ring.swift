@@ -2,6 +2,7 @@ import Bytes
 import Commands
 import Glibc
 import Networking
+import RESP
 
 /// The io_uring engine of an event loop (io-engine io_uring, the default where the kernel allows).
 ///
@@ -9,13 +10,15 @@ import Networking
 /// request costs a recv, a send and most of an epoll_wait, each a system call, and most iterations
 /// a sleep and a wake-up. Here each socket has one multishot recv: the kernel copies arriving
 /// requests into the ring's provided buffers, and one io_uring_enter per iteration submits new
-/// requests and collects everything that arrived. Replies still leave by `send` (Worker.flush), so
-/// the reply buffer's lifetime is the same in both engines.
+/// requests and collects everything that arrived. The batch's replies are queued as sends that the
+/// same call performs (ringFlushPending); only a reply that did not fit in the socket buffer goes
+/// on by `send` and POLLOUT (Worker.flush), as with epoll.
 ///
 /// Under load the wait also batches wake-ups (see WakeupCoalescer): the loop asks to be woken once
 /// several requests are in, or after at most 100 µs, instead of once per request.
 extension Worker {
     static let writableTag: UInt64 = 1 << 61
+    static let sendTag: UInt64 = 1 << 59
     /// Completions of cancel requests themselves; nothing to do.
     static let cancelTag: UInt64 = 1 << 60
 
@@ -74,6 +77,9 @@ extension Worker {
                     if !completion.more { rearm(ring, poll: wakeup.fd, userData: tag) }
                 } else if tag & Worker.cancelTag != 0 {
                     continue
+                } else if tag & Worker.sendTag != 0 {
+                    guard let connection = connection(for: tag & ~Worker.sendTag) else { continue }
+                    sent(connection, result: completion.result)
                 } else if tag & Worker.writableTag != 0 {
                     guard let connection = connection(for: tag & ~Worker.writableTag) else { continue }
                     connection.writablePollArmed = false
@@ -112,11 +118,51 @@ extension Worker {
                 if !connection.readingPaused { process(connection) }
             }
             carried.removeAll(keepingCapacity: true)
+            // Housekeeping first here: requests it resumes (CLIENT PAUSE) join this batch's group
+            // commit and its replies. Nothing may touch a reply buffer between ringFlushPending
+            // queuing its send and the next wait submitting it.
+            housekeep()
             if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
             if !pendingFlush.isEmpty { flushPending() }
-            housekeep()
         }
+    }
+
+    /// The batch's replies: one queued send per connection, all submitted by the next wait's
+    /// io_uring_enter instead of a send system call each.
+    func ringFlushPending(_ ring: Ring) {
+        for connection in pendingFlush {
+            connection.flushQueued = false
+            guard !connection.closed, !connection.awaitingSync, !connection.sendQueued, !connection.waitingForWritable else { continue }
+            let pending = connection.client.reply.buffer.readableView
+            if pending.isEmpty {
+                flush(connection)          // nothing to send: the buffer housekeeping and QUIT's close
+                continue
+            }
+            do {
+                try ring.send(connection.fd, from: pending.baseAddress!, count: pending.count, userData: Worker.sendTag | connection.token)
+                connection.sendQueued = true
+            } catch {
+                flush(connection)
+            }
+        }
+        pendingFlush.removeAll(keepingCapacity: true)
+    }
+
+    /// A queued send completed: drop what left, then go on as when the socket turns writable: flush
+    /// the rest (a short send waits for POLLOUT), the empty buffer's upkeep, the close after QUIT,
+    /// and reading again if output backpressure paused it while the send was queued.
+    private func sent(_ connection: Connection, result: Int32) {
+        connection.sendQueued = false
+        if result < 0 && result != -EAGAIN {
+            close(connection)
+            return
+        }
+        if result > 0 {
+            connection.client.reply.buffer.consume(Int(result))
+            stats.outputBytes.bump(Int(result))
+        }
+        onWritable(connection)
     }
 
     private func rearm(_ ring: Ring, poll fd: Int32, userData: UInt64) {

@@ -362,6 +362,10 @@ final class Worker: @unchecked Sendable {
     /// waiting on many connections (redis-benchmark, a pool) is woken once and finds them all
     /// ready, instead of waking, reading one reply and sleeping again between our reads.
     func flushPending() {
+        if let ring {
+            ringFlushPending(ring)
+            return
+        }
         var index = 0
         while index < pendingFlush.count {
             let connection = pendingFlush[index]
@@ -374,9 +378,10 @@ final class Worker: @unchecked Sendable {
 
     /// Writes pending replies; false if the connection was closed.
     @discardableResult
-    private func flush(_ connection: Connection) -> Bool {
-        // Replies of writes not yet durable (appendfsync always) leave in finishBatch.
-        if connection.awaitingSync { return true }
+    func flush(_ connection: Connection) -> Bool {
+        // Replies of writes not yet durable (appendfsync always) leave in finishBatch. A reply
+        // already handed to the ring is written by it (its completion consumes the bytes).
+        if connection.awaitingSync || connection.sendQueued { return true }
         let client = connection.client
         while client.reply.buffer.readableBytes > 0 {
             let pending = client.reply.buffer.readableView

@@ -33,6 +33,10 @@ void tessera_ring_close(tessera_ring *ring);
 int tessera_ring_recv_multishot(tessera_ring *ring, int fd, uint64_t user_data);
 int tessera_ring_poll(tessera_ring *ring, int fd, uint32_t events, int multishot, uint64_t user_data);
 int tessera_ring_cancel(tessera_ring *ring, uint64_t target, uint64_t user_data);
+/// A send that never waits: the kernel performs it while submitting (MSG_DONTWAIT makes a full
+/// socket complete with -EAGAIN instead of parking the request), so `buffer` is free to change
+/// once the submitting call returns; the completion reports the bytes sent.
+int tessera_ring_send(tessera_ring *ring, int fd, const void *buffer, unsigned length, uint64_t user_data);
 
 /// Submits what is queued, then waits until `min_complete` completions are ready, or (when the
 /// kernel supports it and min_complete > 1) `min_wait_usec` passed with at least one, or
