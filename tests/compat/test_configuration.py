@@ -40,12 +40,13 @@ def test_every_parameter_is_documented_and_listed(tessera):
 
 
 def test_sample_config_sets_the_builtin_defaults(tessera, tmp_path):
-    binary, _ = _tessera_cmdline()
+    binary, extra = _tessera_cmdline()
     if binary.endswith("redis-server"):
         return
     port = free_port()
-    # As a user runs it: the file first, then overrides (the fixture's server has the same two).
-    proc = subprocess.Popen([binary, str(CONFIG_FILE), "--port", str(port), "--bind", "127.0.0.1"],
+    # As a user runs it: the file first, then overrides (the fixture's server has the same ones,
+    # $TESSERA_ARGS included).
+    proc = subprocess.Popen([binary, str(CONFIG_FILE), "--port", str(port), "--bind", "127.0.0.1", *extra],
                             cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 10

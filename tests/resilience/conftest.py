@@ -2,12 +2,14 @@
 
 Each test starts its own Tessera (``.build/release/tessera`` or ``$TESSERA_BIN``) on a free port
 of 127.0.0.1 with the directives it needs, so limits changed by one test never leak into another.
+``$TESSERA_ARGS`` is added to every start (CI runs the suite again with ``--io-engine epoll``).
 Everything talks to loopback only.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -38,7 +40,8 @@ class Server:
         self.port = free_port()
         self.argv = [binary(), *args[:1]] if args and not args[0].startswith("--") else [binary()]
         rest = args[1:] if len(self.argv) == 2 else args
-        self.argv += ["--port", str(self.port), "--bind", bind, *rest]
+        self.argv += ["--port", str(self.port), "--bind", bind,
+                      *shlex.split(os.environ.get("TESSERA_ARGS", "")), *rest]
         self.log = open(workdir / "server.log", "wb")
         self.proc = subprocess.Popen(self.argv, cwd=workdir, stdin=subprocess.DEVNULL,
                                      stdout=self.log, stderr=subprocess.STDOUT)
