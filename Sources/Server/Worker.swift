@@ -388,10 +388,11 @@ final class Worker: @unchecked Sendable {
             switch Socket.write(connection.fd, from: pending.baseAddress!, count: pending.count) {
             case .success(0):
                 if closeIfOverOutputLimit(connection) { return false }
-                if !connection.waitingForWritable {
-                    connection.waitingForWritable = true
-                    updateInterest(connection)
-                }
+                // epoll keeps EPOLLOUT registered until the backlog drains; io_uring's POLLOUT is
+                // one-shot, so every full socket arms it again.
+                let armed = ring == nil ? connection.waitingForWritable : connection.writablePollArmed
+                connection.waitingForWritable = true
+                if !armed { updateInterest(connection) }
                 return true
             case .success(let count):
                 client.reply.buffer.consume(count)

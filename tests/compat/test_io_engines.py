@@ -108,6 +108,21 @@ def test_a_slow_reader_gets_every_byte(server):
         s.close()
 
 
+def test_one_reply_many_times_the_socket_buffer(server):
+    # Nothing else happens on the loop: only POLLOUT, again and again, moves this reply along.
+    value = bytes(range(256)) * (32 * 1024)       # 8 MiB
+    with Conn(server.port) as c:
+        assert c.call(["SET", "huge", value]) == b"+OK\r\n"
+    s = connect(server.port)
+    try:
+        s.sendall(encode_command(["GET", "huge"]))
+        time.sleep(0.3)
+        s.settimeout(10)
+        assert read_reply(s.makefile("rb")) == b"$%d\r\n%s\r\n" % (len(value), value)
+    finally:
+        s.close()
+
+
 def test_a_bulk_pipeline_beside_an_interactive_client(server):
     n = 100_000
     payload = b"".join(encode_command(["SET", f"bulk:{i}", "x" * 40]) for i in range(n))
