@@ -162,6 +162,8 @@ int tessera_ring_cancel(tessera_ring *r, uint64_t target, uint64_t user_data) {
     return 0;
 }
 
+int tessera_ring_submit(tessera_ring *r) { return submit_pending(r); }
+
 int tessera_ring_wait(tessera_ring *r, unsigned min_complete, unsigned min_wait_usec, int64_t timeout_ms) {
     atomic_store_explicit((_Atomic unsigned *)r->sq_tail, r->sq_local_tail, memory_order_release);
     struct __kernel_timespec ts = { .tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000 };

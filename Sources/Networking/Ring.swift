@@ -52,6 +52,12 @@ public final class Ring {
         try check(tessera_ring_cancel(ring, target, userData), "cancel")
     }
 
+    /// Submits the queued requests now (before their file descriptor is closed and its number
+    /// possibly reused: a queued request names the descriptor, not the socket).
+    public func submit() throws {
+        try check(tessera_ring_submit(ring), "io_uring_enter")
+    }
+
     /// Submits the queued requests and waits (see tessera_ring_wait).
     public func wait(minComplete: Int, minWaitMicroseconds: Int, timeoutMilliseconds: Int) throws {
         try check(tessera_ring_wait(ring, UInt32(minComplete), UInt32(minWaitMicroseconds), Int64(timeoutMilliseconds)), "io_uring_enter")

@@ -231,8 +231,8 @@ extension Worker {
         }
     }
 
-    /// Before the socket is closed: stop its requests. The cancels go out with the next wait;
-    /// their completions (and any stray ones) carry a stale token and are dropped.
+    /// Before the socket is closed: stop its requests. Their completions (and any stray ones)
+    /// carry a stale token and are dropped.
     func ringForget(_ connection: Connection, _ ring: Ring) {
         if connection.receiveArmed && !connection.receiveCancelling {
             try? ring.cancel(connection.token, userData: Worker.cancelTag)
@@ -240,6 +240,9 @@ extension Worker {
         if connection.writablePollArmed {
             try? ring.cancel(Worker.writableTag | connection.token, userData: Worker.cancelTag)
         }
+        // A queued request names the descriptor number, which the next accept may reuse once it
+        // is closed: submit everything queued (a re-armed recv, a send) while it is still ours.
+        do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
         // The in-flight recv holds its own reference to the socket until the cancel runs: shut it
         // down now so the peer sees the close at once, as with epoll.
         _ = shutdown(connection.fd, Int32(SHUT_RDWR))

@@ -38,6 +38,9 @@ int tessera_ring_cancel(tessera_ring *ring, uint64_t target, uint64_t user_data)
 /// once the submitting call returns; the completion reports the bytes sent.
 int tessera_ring_send(tessera_ring *ring, int fd, const void *buffer, unsigned length, uint64_t user_data);
 
+/// Submits what is queued now, without waiting or collecting. 0 or -errno.
+int tessera_ring_submit(tessera_ring *ring);
+
 /// Submits what is queued, then waits until `min_complete` completions are ready, or (when the
 /// kernel supports it and min_complete > 1) `min_wait_usec` passed with at least one, or
 /// `timeout_ms` passed. min_complete 0 only submits and runs ready work. Returns 0 or -errno
