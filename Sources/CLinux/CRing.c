@@ -117,16 +117,24 @@ static struct io_uring_sqe *next_sqe(tessera_ring *r) {
     return sqe;
 }
 
-int tessera_ring_recv_multishot(tessera_ring *r, int fd, uint64_t user_data) {
+static int recv_into_provided(tessera_ring *r, int fd, uint16_t ioprio, uint64_t user_data) {
     struct io_uring_sqe *sqe = next_sqe(r);
     if (!sqe) return -EBUSY;
     sqe->opcode = IORING_OP_RECV;
     sqe->fd = fd;
-    sqe->ioprio = IORING_RECV_MULTISHOT;
+    sqe->ioprio = ioprio;
     sqe->flags = IOSQE_BUFFER_SELECT;
     sqe->buf_group = 0;
     sqe->user_data = user_data;
     return 0;
+}
+
+int tessera_ring_recv_multishot(tessera_ring *r, int fd, uint64_t user_data) {
+    return recv_into_provided(r, fd, IORING_RECV_MULTISHOT, user_data);
+}
+
+int tessera_ring_recv_once(tessera_ring *r, int fd, uint64_t user_data) {
+    return recv_into_provided(r, fd, 0, user_data);
 }
 
 int tessera_ring_poll(tessera_ring *r, int fd, uint32_t events, int multishot, uint64_t user_data) {

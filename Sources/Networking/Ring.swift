@@ -12,7 +12,7 @@ public final class Ring {
 
     /// nil where the kernel has no usable io_uring (too old, or forbidden, as in Docker's default
     /// seccomp profile); the caller falls back to epoll.
-    public init?(entries: UInt32 = 1024, bufferCount: UInt32 = 256, bufferSize: UInt32 = 16 * 1024) throws {
+    public init?(entries: UInt32 = 1024, bufferCount: UInt32 = 64, bufferSize: UInt32 = 16 * 1024) throws {
         precondition(bufferCount & (bufferCount - 1) == 0, "the provided-buffer ring size must be a power of two")
         ring = .allocate(capacity: 1)
         let result = tessera_ring_open(ring, entries, bufferCount, bufferSize)
@@ -33,8 +33,10 @@ public final class Ring {
     /// the loop waits for one completion at a time.
     public var canCoalesce: Bool { ring.pointee.min_wait_supported != 0 }
 
-    public func receive(_ fd: Int32, userData: UInt64) throws {
-        try check(tessera_ring_recv_multishot(ring, fd, userData), "recv")
+    /// A receive into the provided buffers: multishot (armed until cancelled or out of buffers) or
+    /// one buffer's worth.
+    public func receive(_ fd: Int32, multishot: Bool = true, userData: UInt64) throws {
+        try check(multishot ? tessera_ring_recv_multishot(ring, fd, userData) : tessera_ring_recv_once(ring, fd, userData), "recv")
     }
 
     /// Poll for `events`; multishot stays armed until cancelled (its last completion lacks `more`).

@@ -33,6 +33,11 @@ final class Connection {
     /// counted in.
     var receiveArmed = false
     var receiveCancelling = false
+    /// The armed receive is multishot (not one buffer's worth).
+    var receiveMultishot = false
+    /// The client streams faster than its turns drain (a bulk loader): receive one buffer at a
+    /// time, as epoll reads, until a receive comes back short of a full buffer.
+    var receiveOneAtATime = false
     var writablePollArmed = false
     /// A send of the reply buffer's first bytes is queued in the ring; its completion consumes them.
     var sendQueued = false
@@ -51,10 +56,6 @@ final class Connection {
     static let initialInputCapacity = 16 * 1024
     /// Stop reading new requests while this much output is waiting for the socket.
     static let outputHighWaterBytes = 1024 * 1024
-    /// io_uring: stop receiving while this much input waits behind requests that wait for their
-    /// turn (a bulk loader), and receive again once it is below the low-water mark.
-    static let receiveHighWaterBytes = 64 * 1024
-    static let receiveLowWaterBytes = 16 * 1024
     /// Buffers that grew past this are given back to malloc once empty.
     static let idleBufferBytes = 64 * 1024
 }

@@ -91,6 +91,10 @@ extension Worker {
                         guard let connection = connection(for: tag) else { continue }
                         if !completion.more { connection.receiveArmed = false; connection.receiveCancelling = false }
                         if completion.result > 0 {
+                            // A one-buffer receive that came back short: the client has caught up.
+                            if !connection.receiveMultishot && Int(completion.result) < ring.bufferSize {
+                                connection.receiveOneAtATime = false
+                            }
                             coalescer.arrived(connection)
                             received(connection, from: ring.buffer(id), count: Int(completion.result))
                         } else {
@@ -191,25 +195,29 @@ extension Worker {
         if !connection.hasUnprocessedInput && !connection.readingPaused && !connection.postponed { process(connection) }
     }
 
-    /// Keeps a socket's multishot recv armed while the connection may take input. It is cancelled
-    /// while output backpressure paused reading, or while complete requests wait for their turn
-    /// (or for CLIENT PAUSE) and the input holds more than the high-water mark; the kernel then keeps
-    /// further requests in the socket buffer and TCP slows the client, as with epoll. A request
-    /// still arriving (a large value) is always read on: the query buffer limit bounds it.
+    /// Keeps a receive armed while the connection may take input, as epoll's readiness would
+    /// lead to a read: not while output backpressure paused reading, and not while complete
+    /// requests wait for the connection's next turn (or for CLIENT PAUSE); the kernel then holds
+    /// further requests in the socket buffer and TCP slows the client. A request still arriving
+    /// (a large value) is always read on: the query buffer limit bounds it. A client that
+    /// streams faster than its turns drain gets one buffer per receive (see receiveOneAtATime):
+    /// a re-armed multishot receive would pull up to 32 buffers at once from a full socket, a
+    /// 0.3 ms stall for the other clients of the loop.
     func ringReadInterest(_ connection: Connection) {
         guard let ring, !connection.closed else { return }
         let waiting = connection.hasUnprocessedInput || connection.postponed
         do {
             if connection.receiveArmed {
-                if !connection.receiveCancelling && (connection.readingPaused
-                    || (waiting && connection.input.readableBytes >= Connection.receiveHighWaterBytes)) {
+                // A one-buffer receive ends by itself; a multishot one is cancelled.
+                if connection.receiveMultishot && !connection.receiveCancelling && (connection.readingPaused || waiting) {
                     try ring.cancel(connection.token, userData: Worker.cancelTag)
                     connection.receiveCancelling = true
                 }
-            } else if !connection.readingPaused
-                        && !(waiting && connection.input.readableBytes >= Connection.receiveLowWaterBytes) {
-                try ring.receive(connection.fd, userData: connection.token)
+            } else if !connection.receiveCancelling && !connection.readingPaused && !waiting {
+                let multishot = !connection.receiveOneAtATime
+                try ring.receive(connection.fd, multishot: multishot, userData: connection.token)
                 connection.receiveArmed = true
+                connection.receiveMultishot = multishot
             }
         } catch {
             server.logger.warning("io_uring recv: \(error)")

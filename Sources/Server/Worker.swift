@@ -205,6 +205,7 @@ final class Worker: @unchecked Sendable {
             if let ring {
                 try ring.receive(fd, userData: token)
                 connection.receiveArmed = true
+                connection.receiveMultishot = true
             } else {
                 try selector.register(fd, interest: .readable, token: token)
             }
@@ -259,6 +260,7 @@ final class Worker: @unchecked Sendable {
                 // Fairness: a client with a long pipeline (a bulk loader) yields to the others ready
                 // in this batch of events and continues in the next one.
                 connection.hasUnprocessedInput = true
+                connection.receiveOneAtATime = true
                 unfinished.append(connection)
                 break requests
             }

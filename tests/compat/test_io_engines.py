@@ -64,7 +64,7 @@ def test_the_engine_in_use_is_reported(server):
 
 
 def test_many_sockets_delivering_at_once(server):
-    # More sockets than io_uring's 256 provided buffers, all with a request in the same instant:
+    # More sockets than io_uring's 64 provided buffers, all with a request in the same instant:
     # the server is stopped while they send, so its next wait finds all of them at once. (The
     # kernel runs ~20 receives per wait here, so the pool is not exhausted; RingTests covers
     # what happens when it is.)

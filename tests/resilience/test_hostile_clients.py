@@ -198,3 +198,89 @@ def test_maxclients_exhaustion(start):
     assert int(good.info("stats")["rejected_connections"]) >= 1
     for s in crowd[5:]:
         s.close()
+
+
+def _encode(*args: bytes) -> bytes:
+    return b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+
+
+def _churn_worker(port: int, worker: int, deadline: float, stats: dict, errors: list):
+    """Connections that live a few requests each and end every way a connection can end. Each
+    sets and reads back its own keys, so a reply meant for another socket (a reused descriptor
+    still carrying an old connection's receive or send) shows up as a wrong value."""
+    rng = random.Random(worker)
+    n = 0
+    while time.monotonic() < deadline and not errors:
+        n += 1
+        token = b"%d-%d-%d" % (worker, n, rng.getrandbits(32))
+        count = rng.randint(1, 40)
+        requests = [(_encode(b"CLIENT", b"SETNAME", b"churn"), b"+OK\r\n")]   # the killer's mark
+        for i in range(count):
+            key, value = b"churn:%s:%d" % (token, i), token * rng.randint(1, 40)
+            requests.append((_encode(b"SET", key, value), b"+OK\r\n"))
+            requests.append((_encode(b"GET", key), b"$%d\r\n%s\r\n" % (len(value), value)))
+        payload = b"".join(r for r, _ in requests)
+        ending = rng.choice(["read", "read", "quit", "reset", "half"])
+        try:
+            s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if ending == "half":           # a request cut in the middle, then gone
+                s.sendall(payload[: rng.randint(1, len(payload) - 1)])
+                s.close()
+                stats["abandoned"] += 1
+                continue
+            s.sendall(payload + (_encode(b"QUIT") if ending == "quit" else b""))
+            if ending == "reset":          # RST with replies unread
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.close()
+                stats["reset"] += 1
+                continue
+            expected = b"".join(e for _, e in requests) + (b"+OK\r\n" if ending == "quit" else b"")
+            got = bytearray()
+            while len(got) < len(expected):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            if len(got) < len(expected) and stats["killed"] > 0:
+                stats["cut"] += 1          # CLIENT KILL got this one: a prefix is all we may see
+                if not expected.startswith(bytes(got)):
+                    errors.append(f"worker {worker}: a killed connection read bytes it did not ask for")
+            elif bytes(got) != expected:
+                errors.append(f"worker {worker}: replies differ from the requests' own values "
+                              f"(got {len(got)} bytes, expected {len(expected)})")
+            else:
+                stats["verified"] += 1
+            if ending == "quit" and len(got) == len(expected) and s.recv(1) != b"":
+                errors.append(f"worker {worker}: QUIT did not close the connection")
+            s.close()
+        except (ConnectionResetError, BrokenPipeError) as error:
+            if stats["killed"] == 0:       # CLIENT KILL may close a socket under us; nothing else may
+                errors.append(f"worker {worker}: {error!r}")
+        except OSError as error:           # a timeout: replies that never came
+            errors.append(f"worker {worker}: {error!r}")
+
+
+def test_connection_churn_never_crosses_replies(server):
+    """Thousands of short connections ending by QUIT, RST, a half-sent request or CLIENT KILL, while
+    others are accepted on the descriptors they free: every complete exchange reads exactly its
+    own replies, and a killed one a prefix of them."""
+    stats = {"verified": 0, "reset": 0, "abandoned": 0, "cut": 0, "killed": 0}
+    errors: list[str] = []
+    deadline = time.monotonic() + 6
+    workers = [threading.Thread(target=_churn_worker, args=(server.port, w, deadline, stats, errors))
+               for w in range(6)]
+    admin = server.client()
+    with Prober(server):
+        for t in workers:
+            t.start()
+        rng = random.Random(99)
+        while any(t.is_alive() for t in workers):
+            clients = [c for c in admin.client_list() if c.get("name") == "churn"]
+            for c in rng.sample(clients, min(2, len(clients))):
+                stats["killed"] += admin.client_kill_filter(_id=c["id"])
+            time.sleep(0.02)
+        for t in workers:
+            t.join()
+    assert not errors, errors[:3]
+    assert stats["verified"] > 200, stats
+    assert server.alive()

@@ -31,6 +31,8 @@ void tessera_ring_close(tessera_ring *ring);
 /// Queue requests; submitted by the next tessera_ring_wait (or earlier if the queue is full).
 /// Return 0, or -errno if the queue could not be flushed.
 int tessera_ring_recv_multishot(tessera_ring *ring, int fd, uint64_t user_data);
+/// One receive into one provided buffer (at most a buffer's worth), then done.
+int tessera_ring_recv_once(tessera_ring *ring, int fd, uint64_t user_data);
 int tessera_ring_poll(tessera_ring *ring, int fd, uint32_t events, int multishot, uint64_t user_data);
 int tessera_ring_cancel(tessera_ring *ring, uint64_t target, uint64_t user_data);
 /// A send that never waits: the kernel performs it while submitting (MSG_DONTWAIT makes a full
