@@ -48,7 +48,7 @@ extension Worker {
         var coalescer = WakeupCoalescer()
         var acceptBacklog: [Int] = []
         while !server.isStopping {
-            let immediate = expiryBacklog || !unfinished.isEmpty || !acceptBacklog.isEmpty
+            let immediate = expiryBacklog || !unfinished.isEmpty || !acceptBacklog.isEmpty || !pendingFlush.isEmpty
             swap(&carried, &unfinished)
             do {
                 try ring.wait(minComplete: immediate ? 0 : coalescer.target,
@@ -117,18 +117,28 @@ extension Worker {
             ring.advance(count)
             if recycled { ring.publishBuffers() }
             coalescer.endIteration(now: monotonicMicroseconds())
+            if !carried.isEmpty && !pendingFlush.isEmpty {
+                // Bulk turns wait (a loader's next 16 requests): the replies of this batch's
+                // requests leave before them, not after.
+                if server.aof.isActive { finishBatch(server.aof) }
+                flushPending()
+                do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
+            }
             for connection in carried where !connection.closed {
                 connection.hasUnprocessedInput = false
                 if !connection.readingPaused { process(connection) }
             }
             carried.removeAll(keepingCapacity: true)
-            // Housekeeping first here: requests it resumes (CLIENT PAUSE) join this batch's group
-            // commit and its replies. Nothing may touch a reply buffer between ringFlushPending
-            // queuing its send and the next wait submitting it.
-            housekeep()
             if server.aof.isActive { finishBatch(server.aof) }
             if mailbox.hasPending { deliverMail() }
             if !pendingFlush.isEmpty { flushPending() }
+            // The queued replies leave before a housekeeping pass (up to ~0.1 ms while tables
+            // grow), not after it; submitting them also frees their buffers for requests the pass
+            // resumes (CLIENT PAUSE), whose replies go out at once in the next iteration.
+            if server.clock.nowMilliseconds() >= nextHousekeeping || expiryBacklog {
+                do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
+                housekeep()
+            }
         }
     }
 

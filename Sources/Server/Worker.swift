@@ -30,7 +30,7 @@ final class Worker: @unchecked Sendable {
     private var connections: [Connection?] = []
     private var generations: [UInt32] = []
     private var freeSlots: [Int] = []
-    private var nextHousekeeping: Int64 = 0
+    var nextHousekeeping: Int64 = 0
     private var nextIdleCheck: Int64 = 0
     private var nextMetricsSample: Int64 = 0
     var expiryBacklog = false
@@ -127,6 +127,12 @@ final class Worker: @unchecked Sendable {
                     if readiness.isWritable && connection.waitingForWritable { onWritable(connection) }
                     if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
                 }
+            }
+            if !carried.isEmpty && !pendingFlush.isEmpty {
+                // Bulk turns wait (a loader's next 16 requests): the replies of this batch's
+                // requests leave before them, not after.
+                if server.aof.isActive { finishBatch(server.aof) }
+                flushPending()
             }
             for connection in carried where !connection.closed {
                 connection.hasUnprocessedInput = false
