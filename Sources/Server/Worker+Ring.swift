@@ -117,29 +117,20 @@ extension Worker {
             ring.advance(count)
             if recycled { ring.publishBuffers() }
             coalescer.endIteration(now: monotonicMicroseconds())
-            if !carried.isEmpty && !pendingFlush.isEmpty {
-                // Bulk turns wait (a loader's next 16 requests): the replies of this batch's
-                // requests leave before them, not after.
-                if server.aof.isActive { finishBatch(server.aof) }
-                flushPending()
-                do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
-            }
-            for connection in carried where !connection.closed {
-                connection.hasUnprocessedInput = false
-                if !connection.readingPaused { process(connection) }
-            }
-            carried.removeAll(keepingCapacity: true)
-            if server.aof.isActive { finishBatch(server.aof) }
-            if mailbox.hasPending { deliverMail() }
-            if !pendingFlush.isEmpty { flushPending() }
+            finishIteration()
             // The queued replies leave before a housekeeping pass (up to ~0.1 ms while tables
             // grow), not after it; submitting them also frees their buffers for requests the pass
             // resumes (CLIENT PAUSE), whose replies go out at once in the next iteration.
             if server.clock.nowMilliseconds() >= nextHousekeeping || expiryBacklog {
-                do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
+                submitQueued(ring)
                 housekeep()
             }
         }
+    }
+
+    /// Performs the queued requests now (sends, receives, cancels) instead of at the next wait.
+    func submitQueued(_ ring: Ring) {
+        do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
     }
 
     /// The batch's replies: one queued send per connection, all submitted by the next wait's
@@ -260,7 +251,7 @@ extension Worker {
         }
         // A queued request names the descriptor number, which the next accept may reuse once it
         // is closed: submit everything queued (a re-armed recv, a send) while it is still ours.
-        do { try ring.submit() } catch { server.logger.warning("io_uring submit: \(error)") }
+        submitQueued(ring)
         // The in-flight recv holds its own reference to the socket until the cancel runs: shut it
         // down now so the peer sees the close at once, as with epoll.
         _ = shutdown(connection.fd, Int32(SHUT_RDWR))

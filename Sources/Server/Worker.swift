@@ -128,23 +128,30 @@ final class Worker: @unchecked Sendable {
                     if readiness.isReadable && !connection.closed && !connection.readingPaused { onReadable(connection) }
                 }
             }
-            if !carried.isEmpty && !pendingFlush.isEmpty {
-                // Bulk turns wait (a loader's next 16 requests): the replies of this batch's
-                // requests leave before them, not after.
-                if server.aof.isActive { finishBatch(server.aof) }
-                flushPending()
-            }
-            for connection in carried where !connection.closed {
-                connection.hasUnprocessedInput = false
-                if !connection.readingPaused { process(connection) }
-            }
-            carried.removeAll(keepingCapacity: true)
-            if server.aof.isActive { finishBatch(server.aof) }
-            if mailbox.hasPending { deliverMail() }
-            if !pendingFlush.isEmpty { flushPending() }
+            finishIteration()
             housekeep()
         }
         closeAll()
+    }
+
+    /// The rest of an iteration, after its events (both engines): the turns carried over from the
+    /// last one, the group commit, pub/sub mail and the batch's replies. When bulk turns are
+    /// carried (a loader's next 16 requests), the replies of this batch's requests leave before
+    /// them, not after (on io_uring, submitted at once).
+    func finishIteration() {
+        if !carried.isEmpty && !pendingFlush.isEmpty {
+            if server.aof.isActive { finishBatch(server.aof) }
+            flushPending()
+            if let ring { submitQueued(ring) }
+        }
+        for connection in carried where !connection.closed {
+            connection.hasUnprocessedInput = false
+            if !connection.readingPaused { process(connection) }
+        }
+        carried.removeAll(keepingCapacity: true)
+        if server.aof.isActive { finishBatch(server.aof) }
+        if mailbox.hasPending { deliverMail() }
+        if !pendingFlush.isEmpty { flushPending() }
     }
 
     func connection(for token: UInt64) -> Connection? {
