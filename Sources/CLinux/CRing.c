@@ -226,5 +226,6 @@ void tessera_ring_publish_buffers(tessera_ring *r) {
     atomic_store_explicit((_Atomic uint16_t *)&br->tail, r->buf_tail, memory_order_release);
 }
 
-uint32_t tessera_ring_flag_more(void) { return IORING_CQE_F_MORE; }
-uint32_t tessera_ring_flag_buffer(void) { return IORING_CQE_F_BUFFER; }
+_Static_assert(TESSERA_RING_F_MORE == IORING_CQE_F_MORE, "CQE flag bits");
+_Static_assert(TESSERA_RING_F_BUFFER == IORING_CQE_F_BUFFER, "CQE flag bits");
+_Static_assert(IORING_CQE_BUFFER_SHIFT == 16, "Ring.Completion.bufferID shifts by 16");

@@ -93,11 +93,9 @@ public final class Ring {
         public let result: Int32
         public let flags: UInt32
         /// The request stays armed and will complete again.
-        public var more: Bool { flags & Completion.moreFlag != 0 }
+        public var more: Bool { flags & TESSERA_RING_F_MORE != 0 }
         /// The provided buffer this completion filled, if any.
-        public var bufferID: Int? { flags & Completion.bufferFlag != 0 ? Int(flags >> 16) : nil }
-        private static let moreFlag = tessera_ring_flag_more()
-        private static let bufferFlag = tessera_ring_flag_buffer()
+        public var bufferID: Int? { flags & TESSERA_RING_F_BUFFER != 0 ? Int(flags >> 16) : nil }
     }
 
     private func check(_ result: Int32, _ what: StaticString) throws {

@@ -59,8 +59,9 @@ const uint8_t *tessera_ring_buffer(const tessera_ring *ring, unsigned id);
 void tessera_ring_recycle(tessera_ring *ring, unsigned id);
 void tessera_ring_publish_buffers(tessera_ring *ring);
 
-/// Completion flag bits and the multishot-ended check, for Swift.
-uint32_t tessera_ring_flag_more(void);
-uint32_t tessera_ring_flag_buffer(void);
+/// Completion flag bits (IORING_CQE_F_BUFFER, IORING_CQE_F_MORE; CRing.c checks they match) as
+/// plain constants, so Swift reads them without a lazy global.
+#define TESSERA_RING_F_BUFFER 1u
+#define TESSERA_RING_F_MORE 2u
 
 #endif
