@@ -27,7 +27,7 @@ extension Worker {
         guard wanted == .ioUring else { return .epoll }
         do {
             if try Ring(entries: 8, bufferCount: 1, bufferSize: 4096) != nil { return .ioUring }
-            logger.notice("io_uring is not available (kernel too old, or forbidden by a seccomp profile): using epoll")
+            logger.notice("io_uring is not available (kernel too old, kernel.io_uring_disabled, or a seccomp profile): using epoll")
         } catch {
             logger.warning("io_uring setup failed (\(error)): using epoll")
         }

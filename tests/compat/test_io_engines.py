@@ -184,3 +184,44 @@ def test_quit_and_client_kill_close_the_socket(server):
     victim.close()
     with Conn(server.port) as c:
         assert c.call(["PING"]) == b"+PONG\r\n"
+
+
+IO_URING_SYSCTL = Path("/proc/sys/kernel/io_uring_disabled")
+
+
+def without_engine(args: list[str]) -> list[str]:
+    """$TESSERA_ARGS minus an --io-engine choice: this test is about the default start."""
+    out, skip = [], False
+    for a in args:
+        if skip:
+            skip = False
+        elif a == "--io-engine":
+            skip = True
+        else:
+            out.append(a)
+    return out
+
+
+def test_io_uring_refused_falls_back_to_epoll(tmp_path):
+    """What a container with Docker's seccomp profile, or a host with io_uring disabled, gets: the
+    default start logs why and serves on epoll. Needs root, to flip kernel.io_uring_disabled."""
+    binary, extra = _tessera_cmdline()
+    if binary.endswith("redis-server"):
+        pytest.skip("io-engine is Tessera's own directive")
+    if not os.access(IO_URING_SYSCTL, os.W_OK):
+        pytest.skip("needs root and a kernel with kernel.io_uring_disabled (6.6+)")
+    before = IO_URING_SYSCTL.read_text().strip()
+    IO_URING_SYSCTL.write_text("2")
+    try:
+        srv = start_server("tessera-fallback", binary, without_engine(extra), tmp_path)
+    finally:
+        IO_URING_SYSCTL.write_text(before)
+    try:
+        with Conn(srv.port) as c:
+            assert b"multiplexing_api:epoll" in c.call(["INFO", "server"])
+            assert c.call(["SET", "k", "v"]) == b"+OK\r\n"
+            assert c.call(["GET", "k"]) == b"$1\r\nv\r\n"
+        log = (tmp_path / "stdout.log").read_text() + (tmp_path / "stderr.log").read_text()
+        assert "io_uring is not available" in log and "io-engine=epoll" in log
+    finally:
+        srv.stop()
