@@ -186,6 +186,33 @@ def test_quit_and_client_kill_close_the_socket(server):
         assert c.call(["PING"]) == b"+PONG\r\n"
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_unix_socket_serves_like_tcp(engine, tmp_path):
+    binary, extra = _tessera_cmdline()
+    if binary.endswith("redis-server"):
+        pytest.skip("io-engine is Tessera's own directive")
+    path = tmp_path / "tessera.sock"
+    srv = start_server(f"tessera-unix-{engine}", binary, [*extra, "--io-engine", engine, "--unixsocket", str(path)],
+                       tmp_path / "server")
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(str(path))
+        f = s.makefile("rb")
+        value = os.urandom(256 * 1024)
+        batch = [encode_command(["SET", f"u:{i}", f"v{i}"]) for i in range(100)]
+        s.sendall(b"".join(batch) + encode_command(["SET", "big", value]) + encode_command(["GET", "big"]))
+        for _ in range(100):
+            assert read_reply(f) == b"+OK\r\n"
+        assert read_reply(f) == b"+OK\r\n"
+        assert read_reply(f) == b"$%d\r\n%s\r\n" % (len(value), value)
+        s.sendall(encode_command(["CLIENT", "INFO"]))
+        assert b"addr=%s:0" % str(path).encode() in read_reply(f)
+        s.close()
+    finally:
+        srv.stop()
+
+
 IO_URING_SYSCTL = Path("/proc/sys/kernel/io_uring_disabled")
 
 
