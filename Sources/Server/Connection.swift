@@ -28,13 +28,10 @@ final class Connection {
     var softLimitSince: Int64 = 0
     /// In the worker's list of connections to flush at the end of the current event batch.
     var flushQueued = false
-    /// io_uring engine (Worker+Ring.swift): a multishot recv is armed / being cancelled, a one-shot
-    /// POLLOUT is armed, a send is queued, and the coalescer's last sample this connection was
-    /// counted in.
-    var receiveArmed = false
-    var receiveCancelling = false
-    /// The armed receive is multishot (not one buffer's worth).
-    var receiveMultishot = false
+    /// io_uring engine (Worker+Ring.swift): the socket's receive request, whether a one-shot
+    /// POLLOUT is armed, whether a send is queued, and the coalescer's last sample this
+    /// connection was counted in.
+    var receive = Receive.none
     /// The client streams faster than its turns drain (a bulk loader): receive one buffer at a
     /// time, as epoll reads, until a receive comes back short of a full buffer.
     var receiveOneAtATime = false
@@ -42,6 +39,17 @@ final class Connection {
     /// A send of the reply buffer's first bytes is queued in the ring; its completion consumes them.
     var sendQueued = false
     var arrivalSample: UInt32 = 0
+
+    /// The io_uring receive request of a socket.
+    enum Receive {
+        case none
+        /// One buffer's worth; ends by itself.
+        case once
+        /// Armed until cancelled or out of buffers.
+        case multishot
+        /// A multishot receive whose cancel is on its way; its last completion ends it.
+        case cancelling
+    }
 
     init(fd: Int32, slot: Int, token: UInt64, client: Client, limits: ParserLimits) {
         self.fd = fd

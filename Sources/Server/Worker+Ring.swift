@@ -85,33 +85,8 @@ extension Worker {
                     connection.writablePollArmed = false
                     if connection.waitingForWritable { onWritable(connection) }
                 } else {
-                    if let id = completion.bufferID {
-                        defer { ring.recycle(id) }
-                        recycled = true
-                        guard let connection = connection(for: tag) else { continue }
-                        if !completion.more { connection.receiveArmed = false; connection.receiveCancelling = false }
-                        if completion.result > 0 {
-                            // A one-buffer receive that came back short: the client has caught up.
-                            if !connection.receiveMultishot && Int(completion.result) < ring.bufferSize {
-                                connection.receiveOneAtATime = false
-                            }
-                            coalescer.arrived(connection)
-                            received(connection, from: ring.buffer(id), count: Int(completion.result))
-                        } else {
-                            close(connection)
-                        }
-                        ringReadInterest(connection)
-                    } else {
-                        guard let connection = connection(for: tag) else { continue }
-                        if !completion.more { connection.receiveArmed = false; connection.receiveCancelling = false }
-                        // ENOBUFS: every provided buffer was in use; ECANCELED: we stopped it.
-                        // Anything else (0 = end of file, a socket error) ends the connection.
-                        if completion.result == -ENOBUFS || completion.result == -ECANCELED {
-                            ringReadInterest(connection)
-                        } else {
-                            close(connection)
-                        }
-                    }
+                    if completion.bufferID != nil { recycled = true }
+                    receiveCompleted(completion, ring, &coalescer)
                 }
             }
             ring.advance(count)
@@ -176,20 +151,32 @@ extension Worker {
         }
     }
 
+    /// A receive completed: its bytes go to the connection's input (and its buffer back to the
+    /// ring); a receive that ended is re-armed if the connection may read. ENOBUFS (every provided
+    /// buffer was in use) and ECANCELED (we stopped it) only end the request; anything else without
+    /// data (0 = end of file, a socket error) ends the connection.
+    private func receiveCompleted(_ completion: Ring.Completion, _ ring: Ring, _ coalescer: inout WakeupCoalescer) {
+        let id = completion.bufferID
+        defer { if let id { ring.recycle(id) } }
+        guard let connection = connection(for: completion.userData) else { return }
+        let request = connection.receive
+        if !completion.more { connection.receive = .none }
+        if completion.result > 0, let id {
+            // A one-buffer receive that came back short: the client has caught up.
+            if request == .once && Int(completion.result) < ring.bufferSize { connection.receiveOneAtATime = false }
+            coalescer.arrived(connection)
+            received(connection, from: ring.buffer(id), count: Int(completion.result))
+        } else if completion.result != -ENOBUFS && completion.result != -ECANCELED {
+            close(connection)
+            return
+        }
+        ringReadInterest(connection)
+    }
+
     /// Bytes a recv completion delivered: append them to the connection's input and run what is
     /// complete (unless the connection waits for its turn or for its output to drain).
     private func received(_ connection: Connection, from bytes: UnsafePointer<UInt8>, count: Int) {
-        if connection.input.writableBytes < count {
-            if connection.input.readerIndex > 0 { connection.input.compact() }
-            if connection.input.writableBytes < count {
-                if connection.input.readableBytes + count > server.currentSettings.clientQueryBufferLimit {
-                    server.logger.warning("Closing client that reached max query buffer length: id=\(connection.client.id)")
-                    close(connection)
-                    return
-                }
-                connection.input.reserveWritable(max(count, connection.input.capacity))
-            }
-        }
+        guard makeInputRoom(connection, count: count, incoming: count) else { return }
         connection.input.writePointer.copyMemory(from: bytes, byteCount: count)
         connection.input.commitWritten(count)
         stats.inputBytes.bump(count)
@@ -208,22 +195,27 @@ extension Worker {
         guard let ring, !connection.closed else { return }
         let waiting = connection.hasUnprocessedInput || connection.postponed
         do {
-            if connection.receiveArmed {
-                // A one-buffer receive ends by itself; a multishot one is cancelled.
-                if connection.receiveMultishot && !connection.receiveCancelling && (connection.readingPaused || waiting) {
-                    try ring.cancel(connection.token, userData: Worker.cancelTag)
-                    connection.receiveCancelling = true
-                }
-            } else if !connection.receiveCancelling && !connection.readingPaused && !waiting {
-                let multishot = !connection.receiveOneAtATime
-                try ring.receive(connection.fd, multishot: multishot, userData: connection.token)
-                connection.receiveArmed = true
-                connection.receiveMultishot = multishot
+            switch connection.receive {
+            case .multishot where connection.readingPaused || waiting:
+                try ring.cancel(connection.token, userData: Worker.cancelTag)
+                connection.receive = .cancelling
+            case .none where !connection.readingPaused && !waiting:
+                try armReceive(connection, ring)
+            default:
+                break                  // a one-buffer receive ends by itself; a cancel is on its way
             }
         } catch {
             server.logger.warning("io_uring recv: \(error)")
             close(connection)
         }
+    }
+
+    /// Arms the socket's receive: multishot, or one buffer's worth for a client that outruns its
+    /// turns.
+    func armReceive(_ connection: Connection, _ ring: Ring) throws {
+        let multishot = !connection.receiveOneAtATime
+        try ring.receive(connection.fd, multishot: multishot, userData: connection.token)
+        connection.receive = multishot ? .multishot : .once
     }
 
     /// io_uring's half of updateInterest: reading as above, and a one-shot POLLOUT while a reply
@@ -243,7 +235,7 @@ extension Worker {
     /// Before the socket is closed: stop its requests. Their completions (and any stray ones)
     /// carry a stale token and are dropped.
     func ringForget(_ connection: Connection, _ ring: Ring) {
-        if connection.receiveArmed && !connection.receiveCancelling {
+        if connection.receive == .once || connection.receive == .multishot {
             try? ring.cancel(connection.token, userData: Worker.cancelTag)
         }
         if connection.writablePollArmed {

@@ -216,9 +216,7 @@ final class Worker: @unchecked Sendable {
         let connection = Connection(fd: fd, slot: slot, token: token, client: client, limits: limits)
         do {
             if let ring {
-                try ring.receive(fd, userData: token)
-                connection.receiveArmed = true
-                connection.receiveMultishot = true
+                try armReceive(connection, ring)
             } else {
                 try selector.register(fd, interest: .readable, token: token)
             }
@@ -241,17 +239,8 @@ final class Worker: @unchecked Sendable {
         // Requests already buffered run first (in their turn); reading more now would only grow
         // the buffer. Level-triggered epoll reports the socket again.
         if connection.hasUnprocessedInput { return }
-        if connection.input.writableBytes < 4096 {
-            if connection.input.readerIndex > 0 { connection.input.compact() }
-            if connection.input.writableBytes < 4096 {
-                if connection.input.readableBytes >= server.currentSettings.clientQueryBufferLimit {
-                    server.logger.warning("Closing client that reached max query buffer length: id=\(connection.client.id)")
-                    close(connection)
-                    return
-                }
-                connection.input.reserveWritable(max(4096, connection.input.capacity))
-            }
-        }
+        // Room for a read of at least 4 KiB, as long as one more byte stays within the limit.
+        guard makeInputRoom(connection, count: 4096, incoming: 1) else { return }
         switch Socket.read(connection.fd, into: connection.input.writePointer, count: connection.input.writableBytes) {
         case .success(.bytes(let count)):
             connection.input.commitWritten(count)
@@ -262,6 +251,22 @@ final class Worker: @unchecked Sendable {
         case .success(.endOfFile), .failure:
             close(connection)
         }
+    }
+
+    /// Makes room for `count` more input bytes (compacting before growing), unless the query buffer
+    /// with `incoming` more bytes would pass client-query-buffer-limit: then the client is closed
+    /// (false). Both engines' reads go through here.
+    func makeInputRoom(_ connection: Connection, count: Int, incoming: Int) -> Bool {
+        guard connection.input.writableBytes < count else { return true }
+        if connection.input.readerIndex > 0 { connection.input.compact() }
+        guard connection.input.writableBytes < count else { return true }
+        if connection.input.readableBytes + incoming > server.currentSettings.clientQueryBufferLimit {
+            server.logger.warning("Closing client that reached max query buffer length: id=\(connection.client.id)")
+            close(connection)
+            return false
+        }
+        connection.input.reserveWritable(max(count, connection.input.capacity))
+        return true
     }
 
     /// Executes every complete request in the input buffer, then flushes the replies once.
