@@ -172,6 +172,31 @@ struct Table {
         return nil
     }
 
+    // MARK: Prefetch hints (nothing changes)
+
+    /// Starts loading the slot a lookup of `hash` probes first.
+    func prefetchHome(hash: UInt64) {
+        guard let slots else { return }
+        tessera_prefetch(slots + Table.home(hash, shift: shift))
+    }
+
+    /// Starts loading the entry a lookup of `hash` would compare first (the first slot with its
+    /// tag, among the first few probed), with the value bytes that follow its key.
+    func prefetchCandidate(hash: UInt64) {
+        guard let slots else { return }
+        let tag = SlotWord.tag(hash)
+        var i = Table.home(hash, shift: shift)
+        for _ in 0..<4 {
+            let w = slots[i]
+            if w == SlotWord.empty { return }
+            if w & SlotWord.tagMask == tag && w != SlotWord.tombstone {
+                tessera_prefetch_entry(SlotWord.pointer(w))
+                return
+            }
+            i = (i &+ 1) & mask
+        }
+    }
+
     @inline(__always) func word(at loc: SlotLocation) -> UInt64 {
         loc.inOld ? old.unsafelyUnwrapped[loc.index] : slots.unsafelyUnwrapped[loc.index]
     }

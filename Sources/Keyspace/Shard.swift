@@ -53,6 +53,17 @@ public final class Shard: @unchecked Sendable {
         return Entry(pointer: p)
     }
 
+    /// Prefetch hints for a pipelined turn (see `RequestPeek`): first the slot a lookup of `hash`
+    /// starts at, later (once that has had time to arrive) the entry it points to. Nothing changes.
+    public func prefetchSlot(database: Int, hash: UInt64) {
+        mutex.assertHeld()
+        core.pointee.table(database).pointee.prefetchHome(hash: hash)
+    }
+    public func prefetchEntry(database: Int, hash: UInt64) {
+        mutex.assertHeld()
+        core.pointee.table(database).pointee.prefetchCandidate(hash: hash)
+    }
+
     /// Like `find` but does not touch the access clock (TTL, TYPE, EXISTS... use `find`; OBJECT uses this).
     public func peek(database: Int, key: UnsafeRawBufferPointer, hash: UInt64, now: Int64) -> Entry? {
         guard let p = lookupLive(database: database, key: key, hash: hash, now: now) else { return nil }

@@ -273,6 +273,7 @@ final class Worker: @unchecked Sendable {
     func process(_ connection: Connection) {
         let client = connection.client
         var turn = 0
+        if connection.input.readableBytes >= Worker.prefetchInputMinBytes { prefetchTurn(connection) }
         requests: while connection.input.readableBytes > 0 && !client.closeAfterReply {
             if turn == Worker.commandsPerTurnMax {
                 // Fairness: a client with a long pipeline (a bulk loader) yields to the others ready

@@ -201,4 +201,29 @@ final class EntryTests: XCTestCase {
         for n in 0..<120 { Array(repeating: UInt8(7), count: n).withUnsafeBytes { _ = seen.insert(a.hash($0)) } }
         XCTAssertEqual(seen.count, 120)
     }
+
+    /// Prefetch hints run on empty, growing (migrating) and full tables, for keys present, absent
+    /// and sharing a home slot, and change nothing.
+    func testPrefetchHintsChangeNothing() {
+        let h = Harness(shards: 1, databases: 2)
+        let hint = { (db: Int, key: [UInt8]) in
+            h.withShard(key) { shard, hash in
+                shard.prefetchSlot(database: db, hash: hash)
+                shard.prefetchEntry(database: db, hash: hash)
+            }
+        }
+        hint(0, [1])                                   // no slot array yet
+        for i in 0..<5000 {
+            let key = Array("k\(i)".utf8)
+            h.set(0, key, [UInt8(i & 0xFF)])
+            hint(0, key)                               // passes through several migrations
+            hint(0, Array("absent\(i)".utf8))
+            hint(1, key)
+        }
+        for i in 0..<5000 {
+            XCTAssertEqual(h.get(0, Array("k\(i)".utf8), now: 0), [UInt8(i & 0xFF)])
+        }
+        XCTAssertEqual(h.ks.count(database: 0), 5000)
+        XCTAssertEqual(h.ks.count(database: 1), 0)
+    }
 }

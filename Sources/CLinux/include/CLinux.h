@@ -39,6 +39,13 @@ static inline size_t tessera_malloc_usable_size(void *p) { return malloc_usable_
 // their keys, so their cache misses overlap instead of queueing one after another.
 static inline void tessera_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
 
+// Starts loading the 512 bytes at p: an entry's header, key and (a session's) value together, so
+// reading them later waits once at most, not once per cache line the reader reaches.
+static inline void tessera_prefetch_entry(const void *p) {
+    const char *c = (const char *)p;
+    for (int i = 0; i < 512; i += 64) __builtin_prefetch(c + i, 0, 3);
+}
+
 // Defined in CLinux.c, which is compiled with _GNU_SOURCE (defining it here would change
 // Glibc's own declarations as Swift's Glibc module sees them).
 int tessera_accept4(int fd, int flags);
