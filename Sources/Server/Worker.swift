@@ -273,6 +273,7 @@ final class Worker: @unchecked Sendable {
     func process(_ connection: Connection) {
         let client = connection.client
         var turn = 0
+        let now = client.readClock()
         if connection.input.readableBytes >= Worker.prefetchInputMinBytes { prefetchTurn(connection) }
         requests: while connection.input.readableBytes > 0 && !client.closeAfterReply {
             if turn == Worker.commandsPerTurnMax {
@@ -312,7 +313,7 @@ final class Worker: @unchecked Sendable {
                         postpone(connection)
                         break requests
                     }
-                    Dispatcher.execute(client)
+                    Dispatcher.execute(client, now: now)
                 }
                 connection.input.consume(consumed)
             }

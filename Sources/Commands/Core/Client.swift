@@ -139,7 +139,7 @@ public final class Client {
     public var id: Int { info.id }
 
     /// `clock.nowMilliseconds()` without retaining the clock.
-    @inline(__always) func readClock() -> Int64 {
+    @inline(__always) public func readClock() -> Int64 {
         clockRef._withUnsafeGuaranteedRef { $0.nowMilliseconds() }
     }
 

@@ -10,9 +10,17 @@ public enum Dispatcher {
     /// Executes `client.args` (at least one argument) and writes exactly one reply.
     @inline(__always)
     public static func execute(_ client: Client) {
+        execute(client, now: client.replaying ? 0 : client.readClock())
+    }
+
+    /// `execute` at a time the caller read: a worker reads the clock once per turn of up to 16
+    /// pipelined requests (microseconds apart, so within the same millisecond as a rule), not once
+    /// per request (2.6 % of a pipelined GET's CPU).
+    @inline(__always)
+    public static func execute(_ client: Client, now: Int64) {
         let args = client.args
         precondition(args.count > 0, "empty commands are skipped before dispatch")
-        client.now = client.replaying ? 0 : client.readClock()
+        client.now = now
         client.stats.commandsProcessed.bump()
         guard var command = client.context.commands.lookup(args[0]) else {
             client.command = nil
