@@ -157,6 +157,7 @@ int tessera_ring_send(tessera_ring *r, int fd, const void *buffer, unsigned leng
     sqe->len = length;
     sqe->msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL;
     sqe->user_data = user_data;
+    r->immediate++;
     return 0;
 }
 
@@ -167,6 +168,7 @@ int tessera_ring_cancel(tessera_ring *r, uint64_t target, uint64_t user_data) {
     sqe->fd = -1;
     sqe->addr = target;
     sqe->user_data = user_data;
+    r->immediate++;
     return 0;
 }
 
@@ -178,6 +180,10 @@ int tessera_ring_wait(tessera_ring *r, unsigned min_complete, unsigned min_wait_
     struct io_uring_getevents_arg arg;
     memset(&arg, 0, sizeof arg);
     arg.ts = (uint64_t)(uintptr_t)&ts;
+    // A wait for N arrivals: the completions of this iteration's sends (posted while submitting)
+    // must not count towards N, or every other wait returns at once with only those.
+    if (min_complete > 0) min_complete += r->immediate;
+    r->immediate = 0;
     if (min_complete > 1 && r->min_wait_supported) arg.pad = min_wait_usec;   // min_wait_usec since 6.12
     else if (min_complete > 1) min_complete = 1;
     int n = sys_enter(r->fd, r->to_submit, min_complete, IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG, &arg, sizeof arg);

@@ -60,7 +60,9 @@ public final class Ring {
         try check(tessera_ring_submit(ring), "io_uring_enter")
     }
 
-    /// Submits the queued requests and waits (see tessera_ring_wait).
+    /// Submits the queued requests and waits for `minComplete` completions besides those of the
+    /// sends and cancels queued since the last wait (they complete while being submitted), at most
+    /// `minWaitMicroseconds` once at least one completion is ready (see tessera_ring_wait).
     public func wait(minComplete: Int, minWaitMicroseconds: Int, timeoutMilliseconds: Int) throws {
         try check(tessera_ring_wait(ring, UInt32(minComplete), UInt32(minWaitMicroseconds), Int64(timeoutMilliseconds)), "io_uring_enter")
     }

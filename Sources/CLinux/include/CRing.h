@@ -13,6 +13,9 @@ typedef struct tessera_ring {
     unsigned *sq_head, *sq_tail, *cq_head, *cq_tail;
     unsigned sq_local_tail;          // SQEs prepared; published to *sq_tail at submit
     unsigned to_submit;
+    // SQEs queued since the last wait that complete during their own submission (sends never
+    // wait, cancels): their CQEs are posted before the wait starts and would satisfy it.
+    unsigned immediate;
     void *sqes, *cqes;
     void *ring_map; size_t ring_map_size;
     void *sqe_map; size_t sqe_map_size;
