@@ -21,6 +21,8 @@ extension Worker {
     static let sendTag: UInt64 = 1 << 59
     /// Completions of cancel requests themselves; nothing to do.
     static let cancelTag: UInt64 = 1 << 60
+    /// Any of the tags above; a completion with none is a receive.
+    static let anyTag: UInt64 = listenerTag | wakeupTag | writableTag | cancelTag | sendTag
 
     /// Which engine the loops will use: io_uring if asked for and the kernel sets one up.
     static func probeEngine(_ wanted: IOEngine, logger: Logger) -> IOEngine {
@@ -62,6 +64,7 @@ extension Worker {
             acceptBacklog.removeAll(keepingCapacity: true)
             for i in backlog where accept(from: listeners[i]) { acceptBacklog.append(i) }
             let (first, count) = ring.ready()
+            prefetchArrivals(ring, first: first, count: count)
             var recycled = false
             for offset in 0..<count {
                 let completion = ring.completion(at: first &+ offset)

@@ -88,6 +88,42 @@ final class ServerIntegrationTests: XCTestCase {
         XCTAssertEqual(checker.command("DBSIZE"), ":500\r\n")
     }
 
+    /// Many unpipelined clients whose requests arrive in one wait: the worker looks ahead at the
+    /// receives' keys (Worker.prefetchArrivals). Same key names in four databases, requests split
+    /// across receives, and requests whose second argument is no key must all come out right.
+    func testRequestsOfManyClientsArrivingTogether() throws {
+        let server = try ServerProcess()
+        var clients: [RESPConnection] = []
+        for i in 0..<64 {
+            let client = try server.connect()
+            XCTAssertEqual(client.command("SELECT", "\(i % 4)"), "+OK\r\n")
+            clients.append(client)
+        }
+        for round in 0..<20 {
+            for (i, client) in clients.enumerated() {
+                let set = RESPConnection.encode(["SET", "k\(i / 4)", "v\(round)-\(i)"].map { Array($0.utf8) })
+                if i % 8 == 7 {          // split: the first receive holds half a request
+                    client.send(Array(set[..<(set.count / 2)]))
+                    client.send(Array(set[(set.count / 2)...]))
+                } else {
+                    client.send(set)
+                }
+            }
+            for client in clients { XCTAssertEqual(client.readReply(), Array("+OK\r\n".utf8)) }
+            for (i, client) in clients.enumerated() {
+                let args = i % 16 == 5 ? ["ECHO", "k\(i / 4)"] : ["GET", "k\(i / 4)"]
+                client.send(RESPConnection.encode(args.map { Array($0.utf8) }))
+            }
+            for (i, client) in clients.enumerated() {
+                let expected = i % 16 == 5 ? "k\(i / 4)" : "v\(round)-\(i)"
+                XCTAssertEqual(client.readReply(), Array("$\(expected.utf8.count)\r\n\(expected)\r\n".utf8))
+            }
+        }
+        for db in 0..<4 {
+            XCTAssertEqual(clients[db].command("DBSIZE"), ":16\r\n")
+        }
+    }
+
     func testClientThatNeverReadsDoesNotStallOthers() throws {
         let server = try ServerProcess()
         let setup = try server.connect()
