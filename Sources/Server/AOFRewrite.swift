@@ -86,9 +86,13 @@ extension AppendOnlyFile {
         writer.lock()
         defer { writer.unlock() }
         var captured = ByteBuffer(capacity: 64 * 1024)
-        let (consistent, _) = propagation.endCapture(pending: &pending, captured: &captured)
-        // Everything up to the switch goes to the old file, fsynced, before anything is replaced.
-        guard writePendingLocked(sync: true) else {
+        let (consistent, switchOffset) = propagation.endCapture(pending: &pending, captured: &captured)
+        if switchDelayMicroseconds > 0 { usleep(switchDelayMicroseconds) }
+        // Everything up to the switch goes to the old file, fsynced, before anything is replaced;
+        // nothing after it: workers go on logging while we hold the writer lock, and a record
+        // logged after the capture ended is in neither the new base nor the captured records, so
+        // it must reach the new incremental file (it stays in the log until the next write).
+        guard writePendingLocked(sync: true, takenThrough: switchOffset) else {
             unlink(tempBase)
             logger.warning("Background AOF rewrite failed: the current AOF cannot be written")
             return false

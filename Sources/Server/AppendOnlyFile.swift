@@ -51,6 +51,13 @@ final class AppendOnlyFile: @unchecked Sendable {
     let lastFsyncMilliseconds = Atomic<Int64>(0)
     let rewriteThreads = Mutex<[OSThread]>([])
     private let active = Atomic<Bool>(false)
+    /// Test knob (environment `TESSERA_TEST_AOF_SWITCH_DELAY_US`, like Redis's
+    /// `rdb-key-save-delay`): a rewrite sleeps this long between ending its capture and writing
+    /// the old file, so tests can make writes land in that window. 0 in production.
+    let switchDelayMicroseconds: UInt32 = {
+        guard let text = getenv("TESSERA_TEST_AOF_SWITCH_DELAY_US"), let value = UInt32(String(cString: text)) else { return 0 }
+        return min(value, 1_000_000)
+    }()
 
     init(settings: Settings, propagation: Propagation, keyspace: Keyspace, logger: Logger) {
         self.propagation = propagation
@@ -162,8 +169,11 @@ final class AppendOnlyFile: @unchecked Sendable {
 
     /// Writes everything pending; with `sync`, fdatasyncs too. Called with the writer lock held.
     /// Returns false when the write or the sync failed (the bytes stay pending).
-    func writePendingLocked(sync: Bool) -> Bool {
-        let end = propagation.take(appendingTo: &pending)
+    ///
+    /// `takenThrough`: the log was already taken into `pending` up to that offset (a rewrite's
+    /// switch, `endCapture`), so write only that: records logged since belong to the next file.
+    func writePendingLocked(sync: Bool, takenThrough: Int64? = nil) -> Bool {
+        let end = takenThrough ?? propagation.take(appendingTo: &pending)
         pendingEnd = end
         if fd < 0 {
             // No incremental file yet (the AOF is starting with a rewrite, or is off).
