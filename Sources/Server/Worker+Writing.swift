@@ -87,6 +87,6 @@ extension Worker {
         var interest: Selector.Interest = []
         if !connection.readingPaused { interest.insert(.readable) }
         if connection.waitingForWritable { interest.insert(.writable) }
-        try? selector.modify(connection.fd, interest: interest, token: connection.token)
+        try? selector?.modify(connection.fd, interest: interest, token: connection.token)
     }
 }

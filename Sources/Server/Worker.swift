@@ -16,10 +16,10 @@ final class Worker: @unchecked Sendable {
     /// counting: a checked `unowned` cost a swift_unownedRetainStrong + release on every access,
     /// several per loop iteration.
     unowned(unsafe) let server: TesseraServer
-    let selector: Selector
-    /// The io_uring engine, when the loop runs on it (created on the loop's own thread: the ring
-    /// is single-issuer); nil = epoll through `selector`.
+    /// The loop's engine, created on its own thread when it starts (the ring is single-issuer):
+    /// io_uring in `ring`, or else epoll in `selector`. Exactly one is set while the loop runs.
     var ring: Ring?
+    private(set) var selector: Selector?
     let wakeup: Wakeup
     let stats = WorkerStats()
     /// Pub/sub deliveries for this loop's subscribers, posted by any thread.
@@ -77,7 +77,6 @@ final class Worker: @unchecked Sendable {
         self.ownedShards = ownedShards
         expiredKeysPerShard = max(64, Worker.expiredKeysPerTickMax / max(1, ownedShards.count))
         migratedEntriesPerShard = max(16, Worker.migratedEntriesPerTickMax / max(1, ownedShards.count))
-        selector = try Selector(capacity: 512)
         let wakeup = try Wakeup()
         self.wakeup = wakeup
         mailbox = Mailbox { wakeup.signal() }
@@ -96,7 +95,10 @@ final class Worker: @unchecked Sendable {
             closeAll()
             return
         }
+        let selector: Selector
         do {
+            selector = try Selector(capacity: 512)
+            self.selector = selector
             for (i, listener) in listeners.enumerated() {
                 try selector.register(listener.fd, interest: [.readable, .exclusive], token: Worker.listenerTag | UInt64(i))
             }
@@ -217,7 +219,7 @@ final class Worker: @unchecked Sendable {
         do {
             if let ring {
                 try armReceive(connection, ring)
-            } else {
+            } else if let selector {
                 try selector.register(fd, interest: .readable, token: token)
             }
         } catch {
@@ -381,7 +383,7 @@ final class Worker: @unchecked Sendable {
     func close(_ connection: Connection) {
         guard !connection.closed else { return }
         connection.closed = true
-        if let ring { ringForget(connection, ring) } else { selector.deregister(connection.fd) }
+        if let ring { ringForget(connection, ring) } else { selector?.deregister(connection.fd) }
         Glibc.close(connection.fd)
         connections[connection.slot] = nil
         slotsByClientID[connection.client.id] = nil
