@@ -145,6 +145,13 @@ def wait_rewrite(client: redispy.Redis) -> None:
         time.sleep(0.02)
 
 
+def assert_same_keys(before: set[bytes], client: redispy.Redis) -> None:
+    """The restarted server holds exactly the keys it had before; a failure names (up to 20 of)
+    the keys lost and gained."""
+    after = set(client.scan_iter(count=1000))
+    assert (sorted(before - after)[:20], sorted(after - before)[:20]) == ([], []), "lost, gained"
+
+
 def test_writes_during_the_rewrite_switch_reach_the_new_file(launcher, monkeypatch):
     """A rewrite ends its capture, then writes the old incremental file and swaps the manifest;
     workers keep logging all along. Records logged in between are in neither the new base nor the
@@ -170,9 +177,7 @@ def test_writes_during_the_rewrite_switch_reach_the_new_file(launcher, monkeypat
     monkeypatch.delenv("TESSERA_TEST_AOF_SWITCH_DELAY_US")
     restarted = launcher.start()
     client = restarted.client()
-    keys = set(client.scan_iter(count=1000))
-    assert (len(live_keys - keys), sorted(live_keys - keys)[:5]) == (0, []), "lost"
-    assert keys == live_keys
+    assert_same_keys(live_keys, client)
     assert [int(client.get(writers.counter(t))) for t in range(len(writers.threads))] == counters
     assert check_acknowledged(client, writers) == []
     restarted.terminate()
@@ -226,8 +231,7 @@ def test_bgrewriteaof_under_load_loses_and_doubles_nothing(launcher):
     server.terminate()
     restarted = launcher.start()
     client = restarted.client()
-    keys = set(client.scan_iter(count=1000))
-    assert (sorted(live_keys - keys)[:20], sorted(keys - live_keys)[:20]) == ([], []), "lost, gained"
+    assert_same_keys(live_keys, client)
     # INCR is not idempotent: a record applied twice (base + new incremental file) would show here.
     assert [int(client.get(writers.counter(t))) for t in range(len(writers.threads))] == counters
     assert check_acknowledged(client, writers) == []
